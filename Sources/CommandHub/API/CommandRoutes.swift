@@ -1,0 +1,112 @@
+import Foundation
+import Hummingbird
+import Wire
+
+/// The REST control plane of seed 003, under `/api/crypto/commands/`.
+///
+/// Every handler validates its input first (400), then resolves the client (404), then hands
+/// one command to the dispatcher and turns its single report into the response: 200 with
+/// `command_result` when the agent answered, else the mapped `HubError` (503/504/500).
+struct CommandRoutes {
+    let registry: AgentRegistry
+    let dispatcher: CommandDispatcher
+    let configuration: HubConfiguration
+
+    func register(on router: Router<HubRequestContext>) {
+        let commands = router.group("api/crypto/commands")
+        commands.get("/") { request, context in try self.list(request, context) }
+        commands.post("pause_all") { request, context in
+            try await self.bulk(request, context, name: "pause") { _ in .pause(.init()) }
+        }
+        commands.post("resume_all") { request, context in
+            try await self.bulk(request, context, name: "resume") { _ in .resume(.init()) }
+        }
+        commands.post("sync_all") { request, context in
+            try await self.bulk(request, context, name: "sync_wallets") { parameters throws(HubError) in
+                var sync = Commandhub_V1_SyncWallets()
+                sync.symbols = try parameters.symbols()
+                return .syncWallets(sync)
+            }
+        }
+        commands.get(":client_id") { request, context in try self.detail(request, context) }
+        commands.post(":client_id/pause") { request, context in
+            try await self.command(request, context) { _ in (.pause(.init()), .none) }
+        }
+        commands.post(":client_id/resume") { request, context in
+            try await self.command(request, context) { _ in (.resume(.init()), .none) }
+        }
+        commands.post(":client_id/ping") { request, context in
+            try await self.command(request, context) { _ in (.ping(.init()), .ping) }
+        }
+        commands.post(":client_id/sync_wallets") { request, context in
+            try await self.command(request, context) { parameters throws(HubError) in
+                var sync = Commandhub_V1_SyncWallets()
+                sync.symbols = try parameters.symbols()
+                return (.syncWallets(sync), .symbols(sync.symbols))
+            }
+        }
+        commands.post(":client_id/request_status") { request, context in
+            try await self.command(request, context) { parameters throws(HubError) in
+                var status = Commandhub_V1_RequestStatus()
+                status.includeStats = try parameters.bool("include_stats", default: false)
+                return (.requestStatus(status), .none)
+            }
+        }
+    }
+
+    /// `GET /api/crypto/commands/` — connected clients; `?include_offline=true` adds known ones.
+    func list(_ request: Request, _ context: HubRequestContext) throws -> Response {
+        let parameters = RequestParameters(request: request, context: context)
+        let includeOffline = try parameters.bool("include_offline", default: false)
+        let selector = try parameters.selector()
+        let agents = includeOffline ? self.registry.all(matching: selector) : self.registry.connected(matching: selector)
+        return JSON.array(agents.map(ClientResponses.summary)).response()
+    }
+
+    /// `GET /api/crypto/commands/{client_id}/`.
+    func detail(_ request: Request, _ context: HubRequestContext) throws -> Response {
+        let id = try RequestParameters(request: request, context: context).clientID()
+        guard let snapshot = self.registry.snapshot(of: id) else { throw HubError.clientNotFound(id.lowercased) }
+        return ClientResponses.detail(snapshot).response()
+    }
+
+    /// One command to one client.
+    func command(
+        _ request: Request, _ context: HubRequestContext,
+        _ makeAction: (RequestParameters) throws(HubError) -> (Commandhub_V1_Command.OneOf_Action, CommandResponses.Extra)
+    ) async throws -> Response {
+        let parameters = RequestParameters(request: request, context: context)
+        let id = try parameters.clientID()
+        let (action, extra) = try makeAction(parameters)
+        let timeout = try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout)
+        guard self.registry.snapshot(of: id) != nil else { throw HubError.clientNotFound(id.lowercased) }
+
+        let report = await self.dispatcher.send(action, to: id, timeout: timeout)
+        guard let ack = report.ack else { throw report.error ?? HubError.commandError("no outcome") }
+        return CommandResponses.single(report: report, ack: ack, snapshot: self.registry.snapshot(of: id), extra: extra).response()
+    }
+
+    /// One action to many clients: all connected ones matching `?selector=`, or `?client_ids=`.
+    func bulk(
+        _ request: Request, _ context: HubRequestContext, name: String,
+        _ makeAction: (RequestParameters) throws(HubError) -> Commandhub_V1_Command.OneOf_Action
+    ) async throws -> Response {
+        let parameters = RequestParameters(request: request, context: context)
+        let action = try makeAction(parameters)
+        let selector = try parameters.selector()
+        let explicitIDs = try parameters.clientIDs()
+        if explicitIDs != nil, !selector.terms.isEmpty {
+            throw HubError.badRequest(parameter: "selector", reason: "use either selector or client_ids, not both")
+        }
+        let options = BulkOptions(
+            timeout: try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout),
+            maxConcurrency: try parameters.integer("max_concurrency", in: 1...100_000) ?? self.configuration.bulkConcurrency,
+            maxFailures: try parameters.integer("max_failures", in: 0...100_000)
+        )
+        let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
+        let report = await self.dispatcher.sendToMany(action, to: targets, options: options)
+        var names: [UUID: String] = [:]
+        for id in targets { names[id] = self.registry.snapshot(of: id)?.identity.name }
+        return CommandResponses.bulk(action: name, selector: selector, report: report, names: names).response()
+    }
+}

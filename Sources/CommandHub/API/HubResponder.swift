@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+
+/// Wraps the router so that every error leaves the API in the seed's `{error, message, detail}`
+/// shape: unknown paths, wrong methods and framework errors included. Unexpected errors become
+/// a 500 `command_error` and are logged, never shown raw.
+struct HubResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == HubRequestContext {
+    let base: Base
+    let logger: Logger
+
+    func respond(to request: Request, context: HubRequestContext) async throws -> Response {
+        do {
+            let response = try await self.base.respond(to: request, context: context)
+            // The router answers unknown paths with a bare 404; every 404 of ours carries JSON.
+            if response.status == .notFound, response.headers[.contentType] == nil {
+                return try HubError.notFound(String(request.uri.path.prefix(256))).response(from: request, context: context)
+            }
+            return response
+        } catch let error as HubError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try Self.translate(error, path: request.uri.path).response(from: request, context: context)
+        } catch {
+            self.logger.error("unexpected error", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try HubError.commandError("internal error").response(from: request, context: context)
+        }
+    }
+
+    private static func translate(_ error: HTTPError, path: String) -> HubError {
+        switch error.status {
+        case .notFound: .notFound(String(path.prefix(256)))
+        case .methodNotAllowed: .methodNotAllowed
+        case .contentTooLarge: .payloadTooLarge(limit: 64 * 1024)
+        default: .badRequest(parameter: "request", reason: error.body ?? "\(error.status.reasonPhrase)")
+        }
+    }
+}

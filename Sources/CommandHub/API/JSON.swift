@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+
+/// A JSON document with ordered object keys, so response bodies come out in the seed's order
+/// (`client_id` first, `command_result` last) and encode without `JSONEncoder`'s overhead.
+public enum JSON: Sendable, Equatable {
+    case object([(String, JSON)])
+    case array([JSON])
+    case string(String)
+    case integer(Int64)
+    case number(Double)
+    case bool(Bool)
+    case null
+
+    /// A string, or `null` when absent.
+    static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+
+    /// An ISO 8601 UTC timestamp without fractions ("2025-11-14T10:30:00Z"), or `null`.
+    static func timestamp(_ date: Date?) -> JSON { date.map { .string($0.formatted(.iso8601)) } ?? .null }
+
+    static func integer(_ value: some BinaryInteger) -> JSON { .integer(Int64(clamping: value)) }
+
+    public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.serialized() == rhs.serialized() }
+
+    /// The compact UTF-8 encoding.
+    public func serialized() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        self.write(into: &bytes)
+        return bytes
+    }
+
+    func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.writeString(key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                value.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .string(let string):
+            Self.writeString(string, into: &bytes)
+        case .integer(let value):
+            bytes.append(contentsOf: String(value).utf8)
+        case .number(let value):
+            if value.isFinite {
+                bytes.append(contentsOf: (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)).utf8)
+            } else {
+                bytes.append(contentsOf: "null".utf8)
+            }
+        case .bool(let value):
+            bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null:
+            bytes.append(contentsOf: "null".utf8)
+        }
+    }
+
+    private static func writeString(_ string: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// An HTTP response carrying this document.
+    func response(status: HTTPResponse.Status = .ok) -> Response {
+        let bytes = self.serialized()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+}

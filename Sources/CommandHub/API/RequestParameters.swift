@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+
+/// Strict parsing of path and query parameters: anything malformed is a 400 naming the
+/// parameter, never a silent default.
+struct RequestParameters {
+    let request: Request
+    let context: HubRequestContext
+
+    /// The `{client_id}` path parameter as a UUID.
+    func clientID() throws(HubError) -> UUID {
+        let raw = self.context.parameters.get("client_id") ?? ""
+        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+            throw .badRequest(parameter: "client_id", reason: "must be a UUID, got \"\(raw.prefix(64))\"")
+        }
+        return id
+    }
+
+    /// A single query value; a parameter given twice is an error.
+    func query(_ name: String) throws(HubError) -> String? {
+        let values = self.request.uri.queryParameters.getAll(name)
+        guard values.count <= 1 else { throw .badRequest(parameter: name, reason: "given more than once") }
+        return values.first.map { String($0) }
+    }
+
+    /// `true/false/1/0/yes/no` (any case); absent gives `defaultValue`.
+    func bool(_ name: String, default defaultValue: Bool) throws(HubError) -> Bool {
+        guard let raw = try self.query(name) else { return defaultValue }
+        switch raw.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw .badRequest(parameter: name, reason: "must be true or false, got \"\(raw.prefix(32))\"")
+        }
+    }
+
+    /// A timeout in seconds (`2.5`), positive and at most `max`.
+    func timeout(default defaultValue: Duration, max: Duration) throws(HubError) -> Duration {
+        guard let raw = try self.query("timeout") else { return defaultValue }
+        guard raw.count <= 16, let seconds = Double(raw), seconds.isFinite, seconds > 0 else {
+            throw .badRequest(parameter: "timeout", reason: "must be a positive number of seconds, got \"\(raw.prefix(32))\"")
+        }
+        let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
+        guard duration > .zero, duration <= max else {
+            throw .badRequest(parameter: "timeout", reason: "must be between 0.001 and \(max.secondsText) seconds")
+        }
+        return duration
+    }
+
+    /// A comma-separated list of coin symbols, upper-cased and de-duplicated; absent or empty
+    /// means all.
+    func symbols() throws(HubError) -> [String] {
+        guard let raw = try self.query("symbols"), !raw.isEmpty else { return [] }
+        var seen = Set<String>()
+        var symbols: [String] = []
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let symbol = part.trimmingCharacters(in: .whitespaces).uppercased()
+            guard !symbol.isEmpty, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw .badRequest(parameter: "symbols", reason: "\"\(part.prefix(32))\" is not a coin symbol (letters and digits, 1-20)")
+            }
+            if seen.insert(symbol).inserted { symbols.append(symbol) }
+        }
+        guard symbols.count <= 256 else { throw .badRequest(parameter: "symbols", reason: "more than 256 symbols") }
+        return symbols
+    }
+
+    /// An optional label selector (`exchange=binance,region!=eu`).
+    func selector() throws(HubError) -> LabelSelector {
+        guard let raw = try self.query("selector"), !raw.isEmpty else { return .all }
+        guard raw.count <= 1024 else { throw .badRequest(parameter: "selector", reason: "longer than 1024 characters") }
+        return try LabelSelector(parsing: raw)
+    }
+
+    /// An optional integer within `range`.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(HubError) -> Int? {
+        guard let raw = try self.query(name) else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            throw .badRequest(parameter: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw.prefix(32))\"")
+        }
+        return value
+    }
+
+    /// An optional comma-separated list of client ids.
+    func clientIDs() throws(HubError) -> [UUID]? {
+        guard let raw = try self.query("client_ids"), !raw.isEmpty else { return nil }
+        var ids: [UUID] = []
+        var seen = Set<UUID>()
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let id = UUID(uuidString: part.trimmingCharacters(in: .whitespaces)) else {
+                throw .badRequest(parameter: "client_ids", reason: "\"\(part.prefix(64))\" is not a UUID")
+            }
+            if seen.insert(id).inserted { ids.append(id) }
+        }
+        guard ids.count <= 100_000 else { throw .badRequest(parameter: "client_ids", reason: "too many ids") }
+        return ids
+    }
+}

@@ -1,0 +1,139 @@
+import Configuration
+import Foundation
+import SystemPackage
+
+extension HubConfiguration {
+    /// Every configuration key, its environment variable and what it means — the README's
+    /// table is generated from the same list (`commandhub serve --help-config`).
+    public static let keys: [(key: String, help: String)] = [
+        ("grpc.host", "address the gRPC AgentLink listener binds (default 127.0.0.1)"),
+        ("grpc.port", "gRPC port; 0 picks a free one (default 50051)"),
+        ("grpc.keepalive_interval_seconds", "HTTP/2 ping interval on idle agent connections (30)"),
+        ("grpc.keepalive_timeout_seconds", "drop a connection whose ping is not answered in time (10)"),
+        ("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
+        ("http.host", "address the REST API binds (default 127.0.0.1)"),
+        ("http.port", "REST port; 0 picks a free one (default 8080)"),
+        ("agents.heartbeat_interval_seconds", "heartbeat interval agents are told to use (5)"),
+        ("agents.liveness_timeout_seconds", "silence after which an agent is declared gone (15)"),
+        ("agents.hello_timeout_seconds", "time a new stream has to send Hello (10)"),
+        ("agents.outbox_capacity", "commands queued per agent before sends fail fast (1024)"),
+        ("agents.tokens", "comma-separated static agent bearer tokens (secret)"),
+        ("agents.allow_unauthenticated", "accept agents without a token; loopback demos only (false)"),
+        ("commands.default_timeout_seconds", "deadline of a command without ?timeout= (5.0)"),
+        ("commands.max_timeout_seconds", "largest ?timeout= accepted (300)"),
+        ("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
+        ("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
+    ]
+
+    /// Reads the configuration: `overrides` (command-line flags) first, then `COMMANDHUB_*`
+    /// environment variables (`grpc.port` ↔ `COMMANDHUB_GRPC_PORT`), then the JSON file, then
+    /// the defaults. Validates the result.
+    public static func load(
+        file: String?, environment: [String: String], overrides: [String: String] = [:]
+    ) async throws(ConfigurationError) -> HubConfiguration {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })),
+            KeyMappingProvider(
+                upstream: EnvironmentVariablesProvider(
+                    environmentVariables: environment,
+                    secretsSpecifier: .specific(["COMMANDHUB_AGENTS_TOKENS"])
+                ),
+                keyMapper: { key in key.prepending(["commandhub"]) }
+            ),
+        ]
+        if let file {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw .unreadable(path: file, reason: "no such readable file")
+            }
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw .unreadable(path: file, reason: "\(error)")
+            }
+        }
+        return try HubConfiguration(reader: ConfigReader(providers: providers))
+    }
+
+    /// Builds a configuration from a reader; unknown values keep their defaults, malformed ones
+    /// are errors naming the key.
+    public init(reader: ConfigReader) throws(ConfigurationError) {
+        self.init()
+        let values = ConfigValues(reader: reader)
+        self.grpcHost = try values.string("grpc.host") ?? self.grpcHost
+        self.grpcPort = try values.int("grpc.port") ?? self.grpcPort
+        self.keepaliveInterval = try values.seconds("grpc.keepalive_interval_seconds") ?? self.keepaliveInterval
+        self.keepaliveTimeout = try values.seconds("grpc.keepalive_timeout_seconds") ?? self.keepaliveTimeout
+        self.maxAgentMessageBytes = try values.int("grpc.max_message_bytes") ?? self.maxAgentMessageBytes
+        self.httpHost = try values.string("http.host") ?? self.httpHost
+        self.httpPort = try values.int("http.port") ?? self.httpPort
+        self.heartbeatInterval = try values.seconds("agents.heartbeat_interval_seconds") ?? self.heartbeatInterval
+        self.livenessTimeout = try values.seconds("agents.liveness_timeout_seconds") ?? self.livenessTimeout
+        self.helloTimeout = try values.seconds("agents.hello_timeout_seconds") ?? self.helloTimeout
+        self.outboxCapacity = try values.int("agents.outbox_capacity") ?? self.outboxCapacity
+        if let tokens = try values.list("agents.tokens", secret: true) { self.agentTokens = Set(tokens) }
+        self.allowUnauthenticatedAgents = try values.bool("agents.allow_unauthenticated") ?? self.allowUnauthenticatedAgents
+        self.defaultCommandTimeout = try values.seconds("commands.default_timeout_seconds") ?? self.defaultCommandTimeout
+        self.maxCommandTimeout = try values.seconds("commands.max_timeout_seconds") ?? self.maxCommandTimeout
+        if let milliseconds = try values.int("commands.deadline_resolution_ms") { self.deadlineResolution = .milliseconds(milliseconds) }
+        self.bulkConcurrency = try values.int("commands.bulk_concurrency") ?? self.bulkConcurrency
+        try self.validate()
+    }
+}
+
+/// Typed reads over a `ConfigReader` that tell a malformed value from a missing one.
+struct ConfigValues {
+    let reader: ConfigReader
+
+    func string(_ key: String, secret: Bool = false) throws(ConfigurationError) -> String? {
+        if let value = self.reader.string(forKey: ConfigKey(key), isSecret: secret) { return value }
+        return nil
+    }
+
+    func int(_ key: String) throws(ConfigurationError) -> Int? {
+        if let value = self.reader.int(forKey: ConfigKey(key)) { return value }
+        if let raw = self.reader.string(forKey: ConfigKey(key)) {
+            guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalid(key: key, reason: "must be an integer, got \"\(raw.prefix(32))\"")
+            }
+            return value
+        }
+        return nil
+    }
+
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        if let value = self.reader.bool(forKey: ConfigKey(key)) { return value }
+        if let raw = self.reader.string(forKey: ConfigKey(key)) {
+            switch raw.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw .invalid(key: key, reason: "must be true or false, got \"\(raw.prefix(32))\"")
+            }
+        }
+        return nil
+    }
+
+    func seconds(_ key: String) throws(ConfigurationError) -> Duration? {
+        var seconds = self.reader.double(forKey: ConfigKey(key))
+        if seconds == nil, let raw = self.reader.string(forKey: ConfigKey(key)) {
+            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalid(key: key, reason: "must be a number of seconds, got \"\(raw.prefix(32))\"")
+            }
+            seconds = parsed
+        }
+        guard let seconds else { return nil }
+        guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+            throw .invalid(key: key, reason: "must be in (0, 86400] seconds")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    func list(_ key: String, secret: Bool = false) throws(ConfigurationError) -> [String]? {
+        if let values = self.reader.stringArray(forKey: ConfigKey(key), isSecret: secret) {
+            return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let raw = self.reader.string(forKey: ConfigKey(key), isSecret: secret) {
+            return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return nil
+    }
+}

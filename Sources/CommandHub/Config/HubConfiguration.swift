@@ -1,0 +1,88 @@
+/// Everything a hub needs to run, read once at start-up and passed down as a value.
+///
+/// Defaults are the embedded demo's: loopback listeners, short heartbeats, SQLite next to the
+/// working directory. Nothing below reads the environment; `HubConfiguration+Loading` does that
+/// once at the edge.
+public struct HubConfiguration: Sendable, Equatable {
+    /// Where the gRPC `AgentLink` listener binds. Port 0 picks a free port (tests).
+    public var grpcHost: String = "127.0.0.1"
+    public var grpcPort: Int = 50051
+    /// Where the REST API binds. Port 0 picks a free port (tests).
+    public var httpHost: String = "127.0.0.1"
+    public var httpPort: Int = 8080
+
+    /// How often agents are told to send a heartbeat.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// An agent silent for longer than this is declared gone and its stream closed.
+    public var livenessTimeout: Duration = .seconds(15)
+    /// How long a new stream may take to send its `Hello`.
+    public var helloTimeout: Duration = .seconds(10)
+    /// HTTP/2 keepalive: ping an idle connection this often, drop it if no answer within the timeout.
+    public var keepaliveInterval: Duration = .seconds(30)
+    public var keepaliveTimeout: Duration = .seconds(10)
+
+    /// Deadline of a command when the request names none (the seed's 5.0 s).
+    public var defaultCommandTimeout: Duration = .seconds(5)
+    /// Upper bound for a `timeout` a caller may ask for.
+    public var maxCommandTimeout: Duration = .seconds(300)
+    /// How late a deadline may fire at most; the sweeper wakes at least this often while commands wait.
+    public var deadlineResolution: Duration = .milliseconds(10)
+
+    /// Largest agent message accepted; larger ones end the stream with `RESOURCE_EXHAUSTED`.
+    public var maxAgentMessageBytes: Int = 1 << 20
+    /// Commands queued for one agent's stream before further sends fail fast.
+    public var outboxCapacity: Int = 1024
+    /// Default concurrent sends of one bulk action.
+    public var bulkConcurrency: Int = 1024
+
+    /// Bearer tokens accepted from agents when no credential store is configured.
+    public var agentTokens: Set<String> = []
+    /// Accept agents without any token (only for loopback demos and tests).
+    public var allowUnauthenticatedAgents: Bool = false
+
+    public init() {}
+
+    /// Checks the invariants between fields; the message names the offending key.
+    public func validate() throws(ConfigurationError) {
+        func port(_ value: Int, _ key: String) throws(ConfigurationError) {
+            guard (0...65535).contains(value) else { throw .invalid(key: key, reason: "must be 0...65535, got \(value)") }
+        }
+        try port(self.grpcPort, "grpc.port")
+        try port(self.httpPort, "http.port")
+        func positive(_ value: Duration, _ key: String) throws(ConfigurationError) {
+            guard value > .zero else { throw .invalid(key: key, reason: "must be positive") }
+        }
+        try positive(self.heartbeatInterval, "agents.heartbeat_interval")
+        try positive(self.livenessTimeout, "agents.liveness_timeout")
+        try positive(self.helloTimeout, "agents.hello_timeout")
+        try positive(self.defaultCommandTimeout, "commands.default_timeout")
+        try positive(self.maxCommandTimeout, "commands.max_timeout")
+        try positive(self.deadlineResolution, "commands.deadline_resolution")
+        try positive(self.keepaliveInterval, "grpc.keepalive_interval")
+        try positive(self.keepaliveTimeout, "grpc.keepalive_timeout")
+        guard self.livenessTimeout > self.heartbeatInterval else {
+            throw .invalid(key: "agents.liveness_timeout", reason: "must be longer than agents.heartbeat_interval")
+        }
+        guard self.defaultCommandTimeout <= self.maxCommandTimeout else {
+            throw .invalid(key: "commands.default_timeout", reason: "must not exceed commands.max_timeout")
+        }
+        guard self.maxAgentMessageBytes >= 1024 else {
+            throw .invalid(key: "grpc.max_message_bytes", reason: "must be at least 1024")
+        }
+        guard self.outboxCapacity >= 1 else { throw .invalid(key: "agents.outbox_capacity", reason: "must be at least 1") }
+        guard self.bulkConcurrency >= 1 else { throw .invalid(key: "commands.bulk_concurrency", reason: "must be at least 1") }
+    }
+}
+
+/// A configuration value that cannot be used; `key` is the dotted name as in the config file.
+public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
+    case invalid(key: String, reason: String)
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let reason): "configuration: \(key) \(reason)"
+        case .unreadable(let path, let reason): "configuration: cannot read \(path): \(reason)"
+        }
+    }
+}

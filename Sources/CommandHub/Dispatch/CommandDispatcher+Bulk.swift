@@ -1,0 +1,85 @@
+import Foundation
+import Wire
+
+/// How a bulk action fans out.
+public struct BulkOptions: Sendable, Equatable {
+    /// Deadline of each command.
+    public var timeout: Duration
+    /// At most this many commands in flight at once.
+    public var maxConcurrency: Int
+    /// Stop sending once more than this many commands did not succeed; nil means no budget.
+    public var maxFailures: Int?
+
+    public init(timeout: Duration, maxConcurrency: Int, maxFailures: Int? = nil) {
+        self.timeout = timeout
+        self.maxConcurrency = max(1, maxConcurrency)
+        self.maxFailures = maxFailures
+    }
+}
+
+/// The result of one bulk action: one entry per targeted agent, in target order.
+public struct BulkReport: Sendable {
+    public enum Item: Sendable {
+        /// The command ran to a final state.
+        case finished(CommandReport)
+        /// Not sent because the error budget was spent first.
+        case skipped(agentID: UUID)
+
+        public var agentID: UUID {
+            switch self {
+            case .finished(let report): report.agentID
+            case .skipped(let agentID): agentID
+            }
+        }
+    }
+
+    public let items: [Item]
+
+    public var targeted: Int { self.items.count }
+    public var succeeded: Int { self.count { $0.state == .acknowledged } }
+    public var failed: Int { self.count { $0.state == .failed || $0.state == .cancelled } }
+    public var timedOut: Int { self.count { $0.state == .timedOut } }
+    public var undeliverable: Int { self.count { $0.state == .undeliverable } }
+    public var skipped: Int {
+        self.items.reduce(0) { total, item in if case .skipped = item { total + 1 } else { total } }
+    }
+
+    private func count(_ predicate: (CommandReport) -> Bool) -> Int {
+        self.items.reduce(0) { total, item in
+            if case .finished(let report) = item, predicate(report) { total + 1 } else { total }
+        }
+    }
+}
+
+extension CommandDispatcher {
+    /// Sends the same action to every agent in `agentIDs` concurrently (bounded by
+    /// `maxConcurrency`) and returns when all are final. With everything in flight at once the
+    /// whole takes about one timeout, never the sum of them.
+    public func sendToMany(_ action: Commandhub_V1_Command.OneOf_Action, to agentIDs: [UUID], options: BulkOptions) async -> BulkReport {
+        var results = [BulkReport.Item?](repeating: nil, count: agentIDs.count)
+        await withTaskGroup(of: (Int, CommandReport).self) { group in
+            var next = 0
+            var failures = 0
+            var budgetSpent: Bool { options.maxFailures.map { failures > $0 } ?? false }
+
+            func launch() {
+                let index = next
+                let agentID = agentIDs[index]
+                next += 1
+                group.addTask { (index, await self.send(action, to: agentID, timeout: options.timeout)) }
+            }
+
+            while next < agentIDs.count, next < options.maxConcurrency { launch() }
+            while let (index, report) = await group.next() {
+                results[index] = .finished(report)
+                if report.state != .acknowledged { failures += 1 }
+                if next < agentIDs.count, !budgetSpent { launch() }
+            }
+            while next < agentIDs.count {
+                results[next] = .skipped(agentID: agentIDs[next])
+                next += 1
+            }
+        }
+        return BulkReport(items: results.compactMap { $0 })
+    }
+}

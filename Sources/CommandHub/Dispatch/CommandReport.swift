@@ -1,0 +1,34 @@
+import Foundation
+import Wire
+
+/// The whole story of one command once it is final: what was asked, of whom, and how it ended.
+public struct CommandReport: Sendable {
+    public let commandID: UUID
+    public let agentID: UUID
+    public let action: Commandhub_V1_Command.OneOf_Action
+    public let outcome: CommandOutcome
+    public let timeout: Duration
+    public let issuedAt: Date
+    public let sentAt: Date?
+    public let finishedAt: Date
+
+    /// The final lifecycle state.
+    public var state: CommandState { self.outcome.state }
+
+    /// The agent's answer, when there was one.
+    public var ack: Commandhub_V1_CommandAck? {
+        if case .answered(let ack) = self.outcome { return ack }
+        return nil
+    }
+
+    /// The error a REST caller gets when the command has no answer; nil when answered.
+    public var error: HubError? {
+        switch self.outcome {
+        case .answered: nil
+        case .timedOut(let after): .commandTimeout(commandID: self.commandID, after: after)
+        case .undeliverable(.notConnected), .undeliverable(.streamEnded): .clientNotConnected(self.agentID)
+        case .undeliverable(.sendFailed(let why)): .commandError(why)
+        case .cancelled: .commandError("cancelled before an answer")
+        }
+    }
+}

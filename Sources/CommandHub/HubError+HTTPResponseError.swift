@@ -1,0 +1,31 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The one mapping of hub errors to HTTP: status plus the seed's `{error, message, detail}` body.
+extension HubError: HTTPResponseError {
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .clientNotFound, .notFound: .notFound
+        case .clientNotConnected, .shuttingDown: .serviceUnavailable
+        case .commandTimeout: .gatewayTimeout
+        case .commandError: .internalServerError
+        case .badRequest, .invalidHello, .helloRequired: .badRequest
+        case .methodNotAllowed: .methodNotAllowed
+        case .payloadTooLarge: .contentTooLarge
+        case .unauthenticated, .credentialRevoked: .unauthorized
+        case .sessionReplaced, .livenessTimeout, .helloTimeout: .serviceUnavailable
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = self.body.response(status: self.status)
+        if case .unauthenticated = self { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+
+    /// The error body existing clients parse (seed 003): `{error, message, detail}`.
+    var body: JSON {
+        .object([("error", .string(self.code)), ("message", .string(self.message)), ("detail", .string(self.detail))])
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Every error the hub reports, with a stable machine-readable `code`.
+///
+/// Domain code throws these; `HubError+HTTPResponseError` maps them to HTTP responses (the seed's
+/// `{error, message, detail}` body) and `HubError+RPCErrorConvertible` to gRPC statuses. Nothing
+/// else in the hub builds an `HTTPError` or `RPCError`.
+public enum HubError: Error, Sendable, Equatable {
+    // REST control plane.
+    case clientNotFound(String)
+    case clientNotConnected(UUID)
+    case commandTimeout(commandID: UUID, after: Duration)
+    case commandError(String)
+    case badRequest(parameter: String, reason: String)
+    case notFound(String)
+    case methodNotAllowed
+    case payloadTooLarge(limit: Int)
+
+    // Agent link.
+    case unauthenticated(String)
+    case sessionReplaced(agentID: UUID)
+    case livenessTimeout(Duration)
+    case helloTimeout(Duration)
+    case helloRequired(got: String)
+    case invalidHello(String)
+    case credentialRevoked(String)
+    case shuttingDown
+
+    /// The stable code clients match on.
+    public var code: String {
+        switch self {
+        case .clientNotFound: "client_not_found"
+        case .clientNotConnected: "client_not_connected"
+        case .commandTimeout: "command_timeout"
+        case .commandError: "command_error"
+        case .badRequest: "bad_request"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .payloadTooLarge: "payload_too_large"
+        case .unauthenticated: "unauthenticated"
+        case .sessionReplaced: "session_replaced"
+        case .livenessTimeout: "liveness_timeout"
+        case .helloTimeout: "hello_timeout"
+        case .helloRequired: "hello_required"
+        case .invalidHello: "invalid_hello"
+        case .credentialRevoked: "credential_revoked"
+        case .shuttingDown: "shutting_down"
+        }
+    }
+
+    /// One sentence for people.
+    public var message: String {
+        switch self {
+        case .clientNotFound(let id): "Client \(id) not found"
+        case .clientNotConnected(let id): "Client \(id.lowercased) is not connected"
+        case .commandTimeout(let id, let after): "Command \(id.lowercased) timeout after \(after.secondsText)s"
+        case .commandError: "Failed to send command"
+        case .badRequest(let parameter, let reason): "Invalid \(parameter): \(reason)"
+        case .notFound(let path): "No route for \(path)"
+        case .methodNotAllowed: "Method not allowed"
+        case .payloadTooLarge(let limit): "Request body larger than \(limit) bytes"
+        case .unauthenticated(let why): why
+        case .sessionReplaced(let id): "Session replaced by a newer connection of agent \(id.lowercased)"
+        case .livenessTimeout(let after): "No message from the agent for \(after.secondsText)s"
+        case .helloTimeout(let after): "No Hello within \(after.secondsText)s"
+        case .helloRequired(let got): "The first message must be Hello, got \(got)"
+        case .invalidHello(let why): "Invalid Hello: \(why)"
+        case .credentialRevoked(let name): "Credential \(name) was revoked"
+        case .shuttingDown: "The hub is shutting down"
+        }
+    }
+
+    /// Background for the `detail` field of REST errors.
+    public var detail: String {
+        switch self {
+        case .clientNotFound: "No client with this id has ever connected to this hub"
+        case .clientNotConnected: "Client is not connected to gRPC server"
+        case .commandTimeout: "Client did not respond within timeout period"
+        case .commandError(let why): "Failed to execute command on client: \(why)"
+        case .badRequest: "The request could not be understood; fix the parameter and retry"
+        case .notFound: "See /api/crypto/commands/ for the available endpoints"
+        case .methodNotAllowed: "This path does not accept this method"
+        case .payloadTooLarge: "Send a smaller body"
+        default: self.message
+        }
+    }
+}
+
+extension UUID {
+    /// The canonical lower-case form used on the wire and in REST bodies.
+    public var lowercased: String { self.uuidString.lowercased() }
+}

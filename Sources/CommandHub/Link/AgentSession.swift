@@ -1,0 +1,155 @@
+import Foundation
+import Synchronization
+import Wire
+
+/// One agent's connection: its outbox towards the stream and what the hub knows of it.
+///
+/// Created when a stream is accepted, before its `Hello`. Ownership: the `AgentLinkService`
+/// task that runs the stream drains the outbox and calls `close` once it ends; any task may
+/// `enqueue` commands or read the state. State changes are serialized by one small lock.
+public final class AgentSession: Sendable {
+    /// The lifecycle of a session; `closed` is terminal and keeps the first reason.
+    enum Phase: Sendable {
+        case awaitingHello
+        case active
+        case closed(SessionEnd)
+    }
+
+    /// An item in the outbox; the writer turns it into one `HubMessage`.
+    enum Outbound: Sendable {
+        case welcome(Commandhub_V1_Welcome)
+        case command(Commandhub_V1_Command, id: UUID)
+    }
+
+    /// What `enqueue` did with a command.
+    enum EnqueueResult: Sendable, Equatable {
+        case queued
+        case closed
+        case full
+    }
+
+    private struct State {
+        var phase: Phase = .awaitingHello
+        var identity: AgentIdentity?
+        var live: LiveStatus
+        var lastSeenOffset: Duration
+    }
+
+    public let sessionID = UUID()
+    public let remotePeer: String
+    /// The credential the stream authenticated with.
+    public let credential: AgentCredential
+    let outbox: AsyncStream<Outbound>
+    private let outboxContinuation: AsyncStream<Outbound>.Continuation
+    private let state: Mutex<State>
+
+    init(remotePeer: String, credential: AgentCredential, outboxCapacity: Int, now: Date, monotonicNow: Duration) {
+        self.remotePeer = remotePeer
+        self.credential = credential
+        (self.outbox, self.outboxContinuation) = AsyncStream.makeStream(
+            of: Outbound.self, bufferingPolicy: .bufferingOldest(outboxCapacity)
+        )
+        self.state = Mutex(State(
+            live: LiveStatus(status: .unspecified, lastSeen: now, connectedAt: now),
+            lastSeenOffset: monotonicNow
+        ))
+    }
+
+    /// The agent's identity once its `Hello` was accepted.
+    public var identity: AgentIdentity? { self.state.withLock { $0.identity } }
+
+    /// Why the session ended, once it has.
+    var endReason: SessionEnd? {
+        self.state.withLock { state in
+            if case .closed(let reason) = state.phase { return reason }
+            return nil
+        }
+    }
+
+    /// Accepts the `Hello`: `awaitingHello → active`. Returns false if the session already closed.
+    func activate(_ identity: AgentIdentity, status: Commandhub_V1_AgentStatus, welcome: Commandhub_V1_Welcome) -> Bool {
+        let activated = self.state.withLock { state -> Bool in
+            guard case .awaitingHello = state.phase else { return false }
+            state.phase = .active
+            state.identity = identity
+            state.live.status = status == .unspecified ? .active : status
+            return true
+        }
+        if activated { self.outboxContinuation.yield(.welcome(welcome)) }
+        return activated
+    }
+
+    /// Queues a command for the stream. Never blocks: a full outbox fails fast.
+    func enqueue(_ command: Commandhub_V1_Command, id: UUID) -> EnqueueResult {
+        switch self.outboxContinuation.yield(.command(command, id: id)) {
+        case .enqueued: .queued
+        case .dropped: .full
+        case .terminated: .closed
+        @unknown default: .closed
+        }
+    }
+
+    /// Ends the session: `→ closed(reason)`; the first reason wins. Stops the outbox so nothing
+    /// more is written. Returns true if this call closed it.
+    @discardableResult
+    func close(_ reason: SessionEnd) -> Bool {
+        let closed = self.state.withLock { state -> Bool in
+            if case .closed = state.phase { return false }
+            state.phase = .closed(reason)
+            return true
+        }
+        if closed { self.outboxContinuation.finish() }
+        return closed
+    }
+
+    /// Records that a message arrived (liveness); heartbeats also update the live status.
+    func touch(at now: Date, monotonicNow: Duration, heartbeat: Commandhub_V1_Heartbeat? = nil) {
+        self.state.withLock { state in
+            state.lastSeenOffset = monotonicNow
+            state.live.lastSeen = now
+            if let heartbeat { state.live.apply(heartbeat, at: now) }
+        }
+    }
+
+    /// Records the status an ack reported.
+    func updateStatus(_ status: Commandhub_V1_AgentStatus) {
+        guard status != .unspecified else { return }
+        self.state.withLock { $0.live.status = status }
+    }
+
+    /// Monotonic time of the last message received.
+    var lastSeenOffset: Duration { self.state.withLock { $0.lastSeenOffset } }
+
+    /// A copy for the registry and the REST API; `nil` before `Hello`.
+    func snapshot(connected: Bool = true) -> AgentSnapshot? {
+        self.state.withLock { state in
+            guard let identity = state.identity else { return nil }
+            return AgentSnapshot(
+                identity: identity, connected: connected, status: state.live.status,
+                walletsSynced: state.live.walletsSynced, syncRequests: state.live.syncRequests,
+                inFlight: state.live.inFlight, lastSync: state.live.lastSync,
+                lastHeartbeat: state.live.lastHeartbeat, lastSeen: state.live.lastSeen,
+                connectedAt: state.live.connectedAt,
+                sessionID: connected ? self.sessionID : nil, remotePeer: connected ? self.remotePeer : nil
+            )
+        }
+    }
+}
+
+/// Why a session ended. Maps to the gRPC status the agent sees.
+enum SessionEnd: Sendable, Equatable {
+    /// The agent closed its side of the stream.
+    case agentClosed
+    /// The stream failed (transport error, oversized or undecodable message).
+    case streamFailed(String)
+    /// The hub ended it for a reason the agent is told.
+    case closedByHub(HubError)
+
+    var description: String {
+        switch self {
+        case .agentClosed: "agent closed the stream"
+        case .streamFailed(let why): "stream failed: \(why)"
+        case .closedByHub(let error): error.message
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Everything an agent needs, read once from its config file and environment and passed down.
+public struct AgentConfiguration: Sendable, Equatable {
+    /// Stable identity; when nil the agent's local state supplies (or creates) one.
+    public var agentID: UUID?
+    public var name: String = "crypto-agent"
+    /// The hub's gRPC address, `host:port`.
+    public var hubAddress: String = "127.0.0.1:50051"
+    /// Bearer token for the hub (`commandhub agents add`).
+    public var token: String?
+    public var labels: [String: String] = [:]
+    /// Periodic wallet sync while ACTIVE.
+    public var syncInterval: Duration = .seconds(30)
+    /// Reconnect backoff: full jitter over `min(maxBackoff, initialBackoff * 2^attempt)`.
+    public var initialBackoff: Duration = .milliseconds(500)
+    public var maxBackoff: Duration = .seconds(30)
+    /// HTTP/2 keepalive towards the hub.
+    public var keepaliveInterval: Duration = .seconds(20)
+    public var keepaliveTimeout: Duration = .seconds(10)
+    /// Commands executed at the same time; more wait in order.
+    public var maxInFlight: Int = 32
+    /// The agent's SQLite file (identity, finished commands, paper ledger).
+    public var statePath: String = "crypto-agent.sqlite"
+    /// The exchange connector; `paper` is the built-in simulated exchange.
+    public var exchange: String = "paper"
+    public var paper = PaperExchangeConfiguration()
+
+    public init() {}
+
+    /// The hub's host and port, validated.
+    public func hubEndpoint() throws(AgentError) -> (host: String, port: Int) {
+        guard let colon = self.hubAddress.lastIndex(of: ":"),
+              let port = Int(self.hubAddress[self.hubAddress.index(after: colon)...]), (1...65535).contains(port)
+        else { throw .configuration("hub must be host:port, got \"\(self.hubAddress)\"") }
+        var host = String(self.hubAddress[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw .configuration("hub must be host:port, got \"\(self.hubAddress)\"") }
+        return (host, port)
+    }
+
+    /// Checks the invariants between fields; the message names the offending key.
+    public func validate() throws(AgentError) {
+        _ = try self.hubEndpoint()
+        guard !self.name.isEmpty, self.name.count <= 128 else { throw .configuration("name must be 1-128 characters") }
+        guard self.syncInterval > .zero else { throw .configuration("sync_interval_seconds must be positive") }
+        guard self.initialBackoff > .zero, self.maxBackoff >= self.initialBackoff else {
+            throw .configuration("backoff: need 0 < initial_backoff_seconds <= max_backoff_seconds")
+        }
+        guard self.maxInFlight >= 1 else { throw .configuration("max_in_flight must be at least 1") }
+        guard self.exchange == "paper" else { throw .configuration("exchange \"\(self.exchange)\" is not available; use \"paper\"") }
+        try self.paper.validate()
+    }
+}

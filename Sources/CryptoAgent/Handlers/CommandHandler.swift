@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+import Synchronization
+import Wire
+
+/// Executes the hub's commands and produces exactly one ack per command id.
+///
+/// Contract: a command id already finished is answered from the `FinishedCommandStore`
+/// (`replayed = true`) and not executed again; a duplicate that arrives while the first copy
+/// still runs waits for that run's ack. Every ack is recorded before it is returned, so an
+/// agent restart between execution and ack cannot execute the command a second time.
+public final class CommandHandler: Sendable {
+    let state: AgentState
+    let exchange: any ExchangeConnector
+    let finished: any FinishedCommandStore
+    let logger: Logger
+    private let running = Mutex<[String: [CheckedContinuation<Commandhub_V1_CommandAck?, Never>]]>([:])
+
+    public init(state: AgentState, exchange: any ExchangeConnector, finished: any FinishedCommandStore, logger: Logger = Logger(label: "crypto-agent.commands")) {
+        self.state = state
+        self.exchange = exchange
+        self.finished = finished
+        self.logger = logger
+    }
+
+    /// Handles one command; `hubClockOffsetMs` corrects the hub's deadline for clock skew.
+    public func handle(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64 = 0) async -> Commandhub_V1_CommandAck {
+        let id = command.commandID
+        do {
+            if var recorded = try await self.finished.ack(for: id) {
+                recorded.replayed = true
+                return recorded
+            }
+        } catch {
+            return self.failure(id, error)
+        }
+        // Join a run of the same id in progress instead of starting a second one.
+        let joined: Commandhub_V1_CommandAck? = await withCheckedContinuation { continuation in
+            let isDuplicate = self.running.withLock { running -> Bool in
+                if running[id] != nil {
+                    running[id]?.append(continuation)
+                    return true
+                }
+                running[id] = []
+                return false
+            }
+            if !isDuplicate { continuation.resume(returning: nil) }
+        }
+        if var joined {
+            joined.replayed = true
+            return joined
+        }
+
+        self.state.commandStarted()
+        var ack = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
+        ack.commandID = id
+        if ack.status == .unspecified { ack.status = self.state.status.wire }
+        do {
+            try await self.finished.record(ack, action: command.action?.name ?? "unknown")
+        } catch {
+            self.logger.error("could not record finished command", metadata: ["command_id": "\(id)", "error": "\(error)"])
+        }
+        self.state.commandFinished(success: ack.success)
+        let waiters = self.running.withLock { $0.removeValue(forKey: id) ?? [] }
+        for waiter in waiters { waiter.resume(returning: ack) }
+        return ack
+    }
+
+    private func execute(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64) async -> Commandhub_V1_CommandAck {
+        let now = WireTime.nowMilliseconds() + hubClockOffsetMs
+        if command.deadlineMs > 0, now > command.deadlineMs {
+            return self.refusal(command.commandID, code: "deadline_passed", message: "Command arrived after its deadline; not executed")
+        }
+        do {
+            switch command.action {
+            case .pause:
+                let changed = self.state.pause()
+                return self.success(command.commandID, changed ? "Client paused successfully" : "Client already paused")
+            case .resume:
+                let changed = self.state.resume()
+                return self.success(command.commandID, changed ? "Client resumed successfully" : "Client already active")
+            case .ping:
+                var ack = self.success(command.commandID, "Pong received")
+                var pong = Commandhub_V1_Pong()
+                pong.agentTimeMs = WireTime.nowMilliseconds()
+                pong.issuedAtMs = command.issuedAtMs
+                ack.pong = pong
+                return ack
+            case .syncWallets(let sync):
+                return try await self.syncWallets(command.commandID, symbols: sync.symbols)
+            case .requestStatus(let request):
+                return self.status(command.commandID, includeStats: request.includeStats)
+            case .sell:
+                throw AgentError.unsupported("sell is not enabled on this agent")
+            case nil:
+                throw AgentError.unsupported("unknown action")
+            }
+        } catch {
+            return self.failure(command.commandID, error)
+        }
+    }
+
+    private func syncWallets(_ id: String, symbols: [String]) async throws(AgentError) -> Commandhub_V1_CommandAck {
+        try self.state.beginSync(requested: true)
+        let balances: [WalletBalance]
+        do {
+            balances = try await self.exchange.balances(symbols: symbols.map { $0.uppercased() })
+        } catch {
+            self.state.endSync(walletsSynced: nil)
+            throw error
+        }
+        let syncedAt = Date()
+        if symbols.isEmpty {
+            self.state.endSync(walletsSynced: balances.count, at: syncedAt)
+        } else {
+            self.state.endSync(walletsSynced: max(self.state.snapshot.walletsSynced, balances.count), at: syncedAt)
+        }
+        var ack = self.success(id, "Wallet sync completed for \(balances.count) coins")
+        var result = Commandhub_V1_Balances()
+        result.balances = balances.map(Self.wire)
+        result.syncedAtMs = WireTime.milliseconds(syncedAt)
+        ack.balances = result
+        return ack
+    }
+
+    private func status(_ id: String, includeStats: Bool) -> Commandhub_V1_CommandAck {
+        let snapshot = self.state.snapshot
+        let lastSync = snapshot.lastSync.map { Self.ago(Date().timeIntervalSince($0)) } ?? "never"
+        var ack = self.success(id, "Status: \(snapshot.status.rawValue), Wallets: \(snapshot.walletsSynced), Last sync: \(lastSync)")
+        var report = Commandhub_V1_StatusReport()
+        report.status = snapshot.status.wire
+        report.walletsSynced = UInt32(clamping: snapshot.walletsSynced)
+        report.syncRequests = snapshot.syncRequests
+        report.lastSyncMs = snapshot.lastSync.map(WireTime.milliseconds) ?? 0
+        report.uptimeMs = Int64(Date().timeIntervalSince(snapshot.startedAt) * 1000)
+        report.commandsHandled = snapshot.commandsHandled
+        report.commandsFailed = snapshot.commandsFailed
+        if includeStats {
+            report.stats = [
+                "exchange": self.exchange.name,
+                "in_flight": "\(snapshot.inFlight)",
+                "commands_handled": "\(snapshot.commandsHandled)",
+                "commands_failed": "\(snapshot.commandsFailed)",
+                "sync_requests": "\(snapshot.syncRequests)",
+                "uptime_seconds": "\(Int(Date().timeIntervalSince(snapshot.startedAt)))",
+            ]
+        }
+        ack.statusReport = report
+        return ack
+    }
+
+    func success(_ id: String, _ message: String) -> Commandhub_V1_CommandAck {
+        var ack = Commandhub_V1_CommandAck()
+        ack.commandID = id
+        ack.success = true
+        ack.message = message
+        ack.status = self.state.status.wire
+        return ack
+    }
+
+    func refusal(_ id: String, code: String, message: String) -> Commandhub_V1_CommandAck {
+        var ack = Commandhub_V1_CommandAck()
+        ack.commandID = id
+        ack.success = false
+        ack.errorCode = code
+        ack.message = message
+        ack.status = self.state.status.wire
+        return ack
+    }
+
+    func failure(_ id: String, _ error: any Error) -> Commandhub_V1_CommandAck {
+        if let error = error as? AgentError { return self.refusal(id, code: error.code, message: error.description) }
+        return self.refusal(id, code: "internal", message: "\(error)")
+    }
+
+    static func wire(_ balance: WalletBalance) -> Commandhub_V1_Balance {
+        var wire = Commandhub_V1_Balance()
+        wire.asset = balance.asset
+        wire.free = DecimalText.format(balance.free)
+        wire.locked = DecimalText.format(balance.locked)
+        return wire
+    }
+
+    /// "45s ago", "2m ago", "3h ago", "2d ago".
+    static func ago(_ seconds: TimeInterval) -> String {
+        let seconds = max(0, Int(seconds))
+        switch seconds {
+        case ..<60: return "\(seconds)s ago"
+        case ..<3600: return "\(seconds / 60)m ago"
+        case ..<86_400: return "\(seconds / 3600)h ago"
+        default: return "\(seconds / 86_400)d ago"
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `crypto-agent`: the agent that runs next to an exchange connector.
+@main
+struct CryptoAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crypto-agent",
+        abstract: "A crypto trading agent: holds a gRPC stream to a CommandHub and executes its commands.",
+        subcommands: [Run.self]
+    )
+}

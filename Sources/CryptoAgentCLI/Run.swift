@@ -1,0 +1,50 @@
+import ArgumentParser
+import CryptoAgent
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `crypto-agent run`: connect to the hub and serve its commands until SIGTERM.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect to the hub and execute its commands until SIGTERM/SIGINT.",
+        discussion: """
+            Reconnects after any disconnect with exponential backoff and full jitter. Exits non-zero \
+            if the hub refuses the token. Environment overrides:
+            \(AgentConfiguration.environmentKeys.map { "  \($0.key): \($0.help)" }.joined(separator: "\n"))
+            """
+    )
+
+    @OptionGroup var options: AgentOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: self.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "crypto-agent")
+        let configuration = try self.options.load()
+        let agentID = configuration.agentID ?? UUID()
+        if configuration.agentID == nil {
+            logger.warning("no agent_id configured; using a new one for this run", metadata: ["agent_id": "\(agentID.uuidString.lowercased())"])
+        }
+        let agent = Agent(
+            configuration: configuration, agentID: agentID,
+            exchange: PaperExchange(configuration: configuration.paper),
+            finished: InMemoryFinishedCommands(), logger: logger
+        )
+        let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch let error as AgentError {
+            logger.critical("\(error.description)")
+            throw ExitCode(2)
+        }
+    }
+}
