@@ -1,0 +1,238 @@
+import Foundation
+import Synchronization
+import Testing
+import Wire
+
+@testable import CommandHub
+
+@Suite("CommandDispatcher", .timeLimit(.minutes(1)))
+struct CommandDispatcherTests {
+    /// A dispatcher on a manual clock with its deadline sweeper running for the body's duration.
+    func withDispatcher(_ body: (CommandDispatcher, ManualClock) async throws -> Void) async throws {
+        let clock = ManualClock()
+        let dispatcher = CommandDispatcher(registry: AgentRegistry(), clock: MonotonicClock(clock))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            defer { group.cancelAll() }
+            try await body(dispatcher, clock)
+        }
+    }
+
+    @Test func ackResolvesTheRightPendingCommandAmongManyConcurrentOnes() async throws {
+        try await withDispatcher { dispatcher, _ in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let count = 64
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The agent collects all commands, then answers them in reverse order, each ack
+                // naming the command it answers in its message.
+                group.addTask {
+                    var commands: [Commandhub_V1_Command] = []
+                    for await item in agent.session.outbox {
+                        guard case .command(let command, let id) = item else { continue }
+                        dispatcher.markSent(id)
+                        commands.append(command)
+                        if commands.count == count { break }
+                    }
+                    for command in commands.reversed() {
+                        var ack = FakeAgent.ack(for: command)
+                        ack.message = "answer to \(command.commandID)"
+                        dispatcher.acknowledge(ack, from: agent.session)
+                    }
+                }
+                let reports = try await withThrowingTaskGroup(of: CommandReport.self) { senders in
+                    for _ in 0..<count {
+                        senders.addTask { await dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(5)) }
+                    }
+                    return try await senders.reduce(into: []) { $0.append($1) }
+                }
+                try await group.waitForAll()
+                #expect(reports.count == count)
+                for report in reports {
+                    #expect(report.state == .acknowledged)
+                    #expect(report.ack?.message == "answer to \(report.commandID.lowercased)")
+                    #expect(report.sentAt != nil)
+                }
+                #expect(Set(reports.map(\.commandID)).count == count)
+            }
+            #expect(dispatcher.pendingCount == 0)
+            #expect(dispatcher.ignoredAckCount == 0)
+        }
+    }
+
+    @Test func deadlineGivesTimedOut() async throws {
+        try await withDispatcher { dispatcher, clock in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let received = Received()
+            async let report = dispatcher.send(.pause(.init()), to: agent.agentID, timeout: .seconds(5))
+            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            try await received.wait(for: 1)
+            clock.advance(by: .seconds(4))
+            #expect(dispatcher.pendingCount == 1)
+            clock.advance(by: .seconds(1))
+            let final = await report
+            #expect(final.state == .timedOut)
+            #expect(final.error == .commandTimeout(commandID: final.commandID, after: .seconds(5)))
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func streamEndGivesUndeliverableImmediatelyNotAfterTheDeadline() async throws {
+        try await withDispatcher { dispatcher, clock in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let received = Received()
+            async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(30))
+            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            try await received.wait(for: 1)
+            agent.disconnect(dispatcher, reason: .streamFailed("connection reset"))
+            let final = await report
+            // The clock never moved: the stream's end, not the deadline, resolved it.
+            #expect(clock.now.offset == .zero)
+            #expect(final.state == .undeliverable)
+            #expect(final.error == .clientNotConnected(agent.agentID))
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func sendToDisconnectedAgentIsUndeliverableAtOnce() async throws {
+        try await withDispatcher { dispatcher, _ in
+            let report = await dispatcher.send(.ping(.init()), to: UUID(), timeout: .seconds(5))
+            #expect(report.state == .undeliverable)
+            #expect(report.sentAt == nil)
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func lateAckAfterTimeoutIsIgnored() async throws {
+        try await withDispatcher { dispatcher, clock in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let received = Received()
+            async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(1))
+            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            try await received.wait(for: 1)
+            clock.advance(by: .seconds(2))
+            let final = await report
+            #expect(final.state == .timedOut)
+            let command = try #require(received.commands.first)
+            dispatcher.acknowledge(FakeAgent.ack(for: command), from: agent.session)
+            #expect(dispatcher.ignoredAckCount == 1)
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func ackForUnknownIdIsIgnoredAndLeavesWaitingCommandsAlone() async throws {
+        try await withDispatcher { dispatcher, _ in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let received = Received()
+            async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(5))
+            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            try await received.wait(for: 1)
+            var unknown = Commandhub_V1_CommandAck()
+            unknown.commandID = UUID().uuidString
+            unknown.success = true
+            dispatcher.acknowledge(unknown, from: agent.session)
+            var garbage = Commandhub_V1_CommandAck()
+            garbage.commandID = "not-a-uuid"
+            dispatcher.acknowledge(garbage, from: agent.session)
+            #expect(dispatcher.ignoredAckCount == 2)
+            #expect(dispatcher.pendingCount == 1)
+            let command = try #require(received.commands.first)
+            dispatcher.acknowledge(FakeAgent.ack(for: command), from: agent.session)
+            #expect(await report.state == .acknowledged)
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func ackFromAnotherAgentDoesNotResolveTheCommand() async throws {
+        try await withDispatcher { dispatcher, clock in
+            let target = FakeAgent.connect(to: dispatcher, name: "target")
+            let intruder = FakeAgent.connect(to: dispatcher, name: "intruder")
+            let received = Received()
+            async let report = dispatcher.send(.pause(.init()), to: target.agentID, timeout: .seconds(1))
+            let server = Task { await target.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            try await received.wait(for: 1)
+            let command = try #require(received.commands.first)
+            dispatcher.acknowledge(FakeAgent.ack(for: command), from: intruder.session)
+            #expect(dispatcher.ignoredAckCount == 1)
+            clock.advance(by: .seconds(1))
+            #expect(await report.state == .timedOut)
+        }
+    }
+
+    @Test func cancelledCallerEndsCancelledAndLeavesNothingPending() async throws {
+        try await withDispatcher { dispatcher, _ in
+            let agent = FakeAgent.connect(to: dispatcher)
+            let received = Received()
+            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            defer { server.cancel() }
+            let caller = Task { await dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(60)) }
+            try await received.wait(for: 1)
+            caller.cancel()
+            #expect(await caller.value.state == .cancelled)
+            #expect(dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func everyReportReachesObserversExactlyOnce() async throws {
+        try await withDispatcher { dispatcher, clock in
+            let seen = Mutex<[UUID: Int]>([:])
+            dispatcher.observe { report in seen.withLock { $0[report.commandID, default: 0] += 1 } }
+            let answering = FakeAgent.connect(to: dispatcher, name: "answering")
+            let silent = FakeAgent.connect(to: dispatcher, name: "silent")
+            let received = Received()
+            let servers = [
+                Task { await answering.serve(dispatcher, behavior: .ack) },
+                Task { await silent.serve(dispatcher, behavior: .silent, received: received.record) },
+            ]
+            defer { servers.forEach { $0.cancel() } }
+            async let acked = dispatcher.send(.ping(.init()), to: answering.agentID, timeout: .seconds(1))
+            async let timedOut = dispatcher.send(.ping(.init()), to: silent.agentID, timeout: .seconds(1))
+            let notConnected = await dispatcher.send(.ping(.init()), to: UUID(), timeout: .seconds(1))
+            try await received.wait(for: 1)
+            #expect(await acked.state == .acknowledged)
+            clock.advance(by: .seconds(2))
+            let reports = [await acked, await timedOut, notConnected]
+            #expect(reports.map(\.state) == [.acknowledged, .timedOut, .undeliverable])
+            #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: reports.map { ($0.commandID, 1) }))
+        }
+    }
+}
+
+/// Commands a fake agent received, and a way to wait for them without sleeping.
+final class Received: Sendable {
+    private struct State {
+        var commands: [Commandhub_V1_Command] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    var commands: [Commandhub_V1_Command] { self.state.withLock { $0.commands } }
+
+    @Sendable func record(_ command: Commandhub_V1_Command) {
+        let ready = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.commands.append(command)
+            let count = state.commands.count
+            let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= count }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once `count` commands arrived; the suite's time limit bounds the wait.
+    func wait(for count: Int) async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = self.state.withLock { state -> Bool in
+                if state.commands.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}

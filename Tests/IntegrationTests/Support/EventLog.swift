@@ -1,0 +1,57 @@
+import Synchronization
+
+/// Events collected from callbacks, and a way to wait until one matches — instead of sleeping.
+///
+/// `wait(for:)` suspends until an event satisfying the predicate has been appended (or returns
+/// at once if one already was). The enclosing suite's `.timeLimit` bounds every wait.
+final class EventLog<Event: Sendable>: Sendable {
+    private struct Waiter {
+        let predicate: @Sendable (Event) -> Bool
+        let continuation: CheckedContinuation<Event, Never>
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var waiters: [Int: Waiter] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    var events: [Event] { self.state.withLock { $0.events } }
+
+    @Sendable func append(_ event: Event) {
+        let ready = self.state.withLock { state -> [CheckedContinuation<Event, Never>] in
+            state.events.append(event)
+            let matching = state.waiters.filter { $0.value.predicate(event) }
+            for key in matching.keys { state.waiters[key] = nil }
+            return matching.values.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume(returning: event) }
+    }
+
+    /// The first event, past or future, that satisfies `predicate`.
+    @discardableResult
+    func wait(for predicate: @escaping @Sendable (Event) -> Bool) async -> Event {
+        await self.wait(after: 0, for: predicate)
+    }
+
+    /// The first event at index `start` or later that satisfies `predicate`.
+    @discardableResult
+    func wait(after start: Int, for predicate: @escaping @Sendable (Event) -> Bool) async -> Event {
+        await withCheckedContinuation { continuation in
+            let found = self.state.withLock { state -> Event? in
+                if let event = state.events.dropFirst(start).first(where: predicate) { return event }
+                state.waiters[state.nextWaiter] = Waiter(predicate: predicate, continuation: continuation)
+                state.nextWaiter += 1
+                return nil
+            }
+            if let found { continuation.resume(returning: found) }
+        }
+    }
+
+    /// How many events have been recorded so far; pass to `wait(after:for:)` to wait for new ones.
+    var count: Int { self.state.withLock { $0.events.count } }
+}

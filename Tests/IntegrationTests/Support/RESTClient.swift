@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A REST caller for the hub under test, over a real HTTP/1.1 socket.
+struct RESTClient: Sendable {
+    let port: Int
+
+    var base: String { "http://127.0.0.1:\(self.port)" }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> RESTResponse {
+        try await self.send(.GET, path, headers: headers)
+    }
+
+    func post(_ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> RESTResponse {
+        try await self.send(.POST, path, body: body, headers: headers)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> RESTResponse {
+        var request = HTTPClientRequest(url: self.base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return RESTResponse(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
+    }
+}
+
+/// A response: status, headers, the raw body text and its parsed JSON.
+struct RESTResponse: Sendable, CustomStringConvertible {
+    let status: Int
+    let headers: HTTPHeaders
+    let text: String
+
+    var json: JSONValue { JSONValue.parse(self.text) }
+
+    /// Whether the object's keys appear in the body in this order (the seed's order).
+    func keysInOrder(_ keys: [String]) -> Bool {
+        var from = self.text.startIndex
+        for key in keys {
+            guard let range = self.text.range(of: "\"\(key)\":", range: from..<self.text.endIndex) else { return false }
+            from = range.upperBound
+        }
+        return true
+    }
+
+    var description: String { "\(self.status) \(self.text.prefix(2000))" }
+}
+
+/// A parsed JSON document for field-by-field checks.
+enum JSONValue: Sendable, Equatable, Decodable {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case null
+    /// The body was not JSON.
+    case invalid
+
+    static func parse(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .invalid
+    }
+
+    subscript(key: String) -> JSONValue {
+        if case .object(let members) = self { return members[key] ?? .invalid }
+        return .invalid
+    }
+
+    subscript(index: Int) -> JSONValue {
+        if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
+        return .invalid
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    var int: Int? { if case .number(let value) = self, value == value.rounded() { Int(value) } else { nil } }
+    var double: Double? { if case .number(let value) = self { value } else { nil } }
+    var array: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+    var keys: Set<String> { if case .object(let members) = self { Set(members.keys) } else { [] } }
+    var isNull: Bool { self == .null }
+}

@@ -1,0 +1,105 @@
+import CommandHub
+import CryptoAgent
+import Foundation
+import Logging
+
+/// A real hub on 127.0.0.1 with ephemeral ports, running while the body runs.
+struct TestHub: Sendable {
+    static let token = "integration-test-token"
+
+    let hub: Hub
+    let grpcPort: Int
+    let httpPort: Int
+    /// Every connect and disconnect the registry saw, in order.
+    let registryEvents: EventLog<RegistryEvent>
+    let rest: RESTClient
+
+    /// Waits until the agent with `id` is connected.
+    func waitForConnected(_ id: UUID, after start: Int = 0) async {
+        await self.registryEvents.wait(after: start) { event in
+            if case .connected(let snapshot, _) = event { return snapshot.agentID == id }
+            return false
+        }
+    }
+
+    /// Waits until the agent with `id` has disconnected.
+    func waitForDisconnected(_ id: UUID, after start: Int = 0) async {
+        await self.registryEvents.wait(after: start) { event in
+            if case .disconnected(let snapshot, _) = event { return snapshot.agentID == id }
+            return false
+        }
+    }
+
+    /// Runs `body` with a fresh hub; the hub stops when `body` returns or throws.
+    static func with<T: Sendable>(
+        grpcPort: Int = 0,
+        configure: (inout HubConfiguration) -> Void = { _ in },
+        _ body: (TestHub) async throws -> T
+    ) async throws -> T {
+        var configuration = HubConfiguration()
+        configuration.grpcPort = grpcPort
+        configuration.httpPort = 0
+        configuration.agentTokens = [Self.token]
+        configure(&configuration)
+        var logger = Logger(label: "test-hub")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let hub = try buildHub(configuration: configuration, logger: logger)
+        let events = EventLog<RegistryEvent>()
+        hub.registry.observe(events.append)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await hub.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let testHub = TestHub(
+                hub: hub, grpcPort: try await hub.grpcPort, httpPort: try await hub.httpPort,
+                registryEvents: events, rest: RESTClient(port: try await hub.httpPort)
+            )
+            return try await body(testHub)
+        }
+    }
+}
+
+/// In-process agents with the real link: real gRPC over loopback HTTP/2 to the hub.
+enum TestAgents {
+    static func configuration(name: String, port: Int, labels: [String: String] = [:], token: String? = TestHub.token) -> AgentConfiguration {
+        var configuration = AgentConfiguration()
+        configuration.agentID = UUID()
+        configuration.name = name
+        configuration.hubAddress = "127.0.0.1:\(port)"
+        configuration.token = token
+        configuration.labels = labels
+        configuration.syncInterval = .seconds(3600)
+        configuration.initialBackoff = .milliseconds(50)
+        configuration.maxBackoff = .milliseconds(400)
+        return configuration
+    }
+
+    static func make(_ configuration: AgentConfiguration) -> Agent {
+        var logger = Logger(label: "test-agent")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return Agent(
+            configuration: configuration, agentID: configuration.agentID ?? UUID(),
+            exchange: PaperExchange(configuration: configuration.paper),
+            finished: InMemoryFinishedCommands(), logger: logger
+        )
+    }
+
+    /// Runs the agents while `body` runs and waits until each is connected to `hub` first.
+    static func with<T: Sendable>(
+        _ agents: [Agent], connectedTo hub: TestHub, _ body: () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            for agent in agents {
+                group.addTask {
+                    try await agent.run()
+                    return nil
+                }
+            }
+            defer { group.cancelAll() }
+            for agent in agents { await hub.waitForConnected(agent.agentID) }
+            return try await body()
+        }
+    }
+}
