@@ -66,6 +66,7 @@ class Agent:
         self.finished = collections.OrderedDict()  # command_id -> ack, for replays
         self.stop = threading.Event()
         self.exit_code = 0
+        self.welcomed = False       # did the hub welcome the current/last session?
         self._call = None           # the live stream, so shutdown() can cancel it
         self._outbox: queue.Queue | None = None
 
@@ -77,9 +78,9 @@ class Agent:
         while not self.stop.is_set():
             with grpc.insecure_channel(self.opts.hub) as channel:
                 connect = self.pb_grpc.AgentLinkStub(channel).Connect
+                self.welcomed = False
                 try:
-                    if self.session(connect, metadata):
-                        attempt = 0  # we were welcomed: start the backoff over
+                    self.session(connect, metadata)
                 except grpc.RpcError as error:
                     if error.code() == grpc.StatusCode.UNAUTHENTICATED:
                         print(f"error: the hub refused our token (UNAUTHENTICATED): {error.details()}",
@@ -91,18 +92,18 @@ class Agent:
                         log.warning("stream failed: %s %s", error.code().name, error.details())
             if self.stop.is_set():
                 break
-            # Exponential backoff with full jitter: uniform in [0, min(5, 0.2 * 2^n)].
-            attempt += 1
+            # Exponential backoff with full jitter: uniform in [0, min(5, 0.2 * 2^n)];
+            # a session the hub welcomed starts the sequence over.
+            attempt = 1 if self.welcomed else attempt + 1
             delay = random.uniform(0, min(5.0, 0.2 * 2 ** min(attempt - 1, 10)))
             log.info("reconnecting in %.2fs (attempt %d)", delay, attempt)
             self.stop.wait(delay)
         return self.exit_code
 
-    def session(self, connect, metadata) -> bool:
-        """Runs one stream to its end. Returns True if the hub welcomed us."""
+    def session(self, connect, metadata):
+        """Runs one stream to its end; sets self.welcomed once the hub accepts us."""
         outbox: queue.Queue = queue.Queue()
         session_over = threading.Event()
-        welcomed = False
 
         def requests():  # grpc's request thread drains this; _CLOSE half-closes
             while True:
@@ -121,8 +122,8 @@ class Agent:
         try:
             for message in call:
                 kind = message.WhichOneof("kind")
-                if kind == "welcome" and not welcomed:
-                    welcomed = True
+                if kind == "welcome" and not self.welcomed:
+                    self.welcomed = True
                     interval = max(message.welcome.heartbeat_interval_ms, 100) / 1000
                     print(f"connected session={message.welcome.session_id}", file=sys.stderr, flush=True)
                     threading.Thread(target=self.heartbeats, args=(outbox, interval, session_over),
@@ -138,7 +139,6 @@ class Agent:
             session_over.set()
             outbox.put(_CLOSE)  # release grpc's request thread if it still waits
             self._call = None
-        return welcomed
 
     def heartbeats(self, outbox, interval, session_over):
         while not session_over.wait(interval):

@@ -57,7 +57,7 @@ public func buildHub(
         logger: logger
     )
     return Hub(
-        configuration: configuration, registry: registry, dispatcher: dispatcher, grpcServer: grpcServer,
+        configuration: configuration, registry: registry, dispatcher: dispatcher, link: link, grpcServer: grpcServer,
         application: application, boundHTTPPort: boundHTTPPort, logger: logger
     )
 }

@@ -3,20 +3,21 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
-import NIOCore
 import ServiceLifecycle
 
-/// A running hub: the gRPC `AgentLink` listener, the REST API and the deadline sweeper, as one
-/// lifecycle `Service`.
+/// A running hub: the deadline sweeper, the gRPC `AgentLink` listener and the REST API, as one
+/// lifecycle `Service` (an inner `ServiceGroup`).
 ///
 /// Built by `buildHub(configuration:)`; tests build the same thing on port 0 and read the bound
-/// ports from `grpcPort` and `httpPort`. On graceful shutdown (SIGTERM in a `ServiceGroup`) the
-/// hub stops accepting streams, closes every agent session with `UNAVAILABLE` "shutting down"
-/// (their waiting commands fail as undeliverable) and stops the REST listener.
+/// ports from `grpcPort` and `httpPort`. Graceful shutdown (SIGTERM in the outer group) runs in
+/// reverse start order: the REST API stops accepting and lets in-flight requests finish (their
+/// commands end by ack or deadline), then every agent stream is closed with `UNAVAILABLE`
+/// "The hub is shutting down", then the sweeper stops. `shutdownGracePeriod` bounds the whole.
 public final class Hub: Service, Sendable {
     public let configuration: HubConfiguration
     public let registry: AgentRegistry
     public let dispatcher: CommandDispatcher
+    let link: AgentLinkService
     let grpcServer: GRPCServer<HTTP2ServerTransport.Posix>
     let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
     let boundHTTPPort: BoundPort
@@ -24,13 +25,14 @@ public final class Hub: Service, Sendable {
 
     init(
         configuration: HubConfiguration, registry: AgentRegistry, dispatcher: CommandDispatcher,
-        grpcServer: GRPCServer<HTTP2ServerTransport.Posix>,
+        link: AgentLinkService, grpcServer: GRPCServer<HTTP2ServerTransport.Posix>,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
         boundHTTPPort: BoundPort, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
         self.dispatcher = dispatcher
+        self.link = link
         self.grpcServer = grpcServer
         self.application = application
         self.boundHTTPPort = boundHTTPPort
@@ -40,7 +42,7 @@ public final class Hub: Service, Sendable {
     /// The port the gRPC listener bound, once it has.
     public var grpcPort: Int {
         get async throws {
-            guard let address = try await self.grpcServer.listeningAddress else { throw HubError.shuttingDown }
+            let address = try await self.grpcServer.transport.listeningAddress
             if let ipv4 = address.ipv4 { return ipv4.port }
             if let ipv6 = address.ipv6 { return ipv6.port }
             throw HubError.shuttingDown
@@ -53,41 +55,29 @@ public final class Hub: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.dispatcher.run() }
-            group.addTask {
-                try await withGracefulShutdownHandler {
-                    try await withThrowingTaskGroup(of: Void.self) { servers in
-                        servers.addTask { try await self.grpcServer.serve() }
-                        servers.addTask {
-                            defer { self.boundHTTPPort.fail(.shuttingDown) }
-                            try await self.application.run()
-                        }
-                        defer { servers.cancelAll() }
-                        // Either listener ending (an error, or shutdown) ends the hub.
-                        try await servers.next()
-                    }
-                } onGracefulShutdown: {
-                    self.beginShutdown()
-                }
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-            self.closeAllSessions()
-        }
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
+                .init(service: AgentLinkServer(
+                    server: self.grpcServer, link: self.link,
+                    drainTimeout: self.configuration.shutdownGracePeriod, logger: self.logger
+                )),
+                .init(service: HTTPListener(application: self.application, boundPort: self.boundHTTPPort)),
+            ],
+            logger: self.logger
+        )
+        group.maximumGracefulShutdownDuration = self.configuration.shutdownGracePeriod * 2
+        try await ServiceGroup(configuration: group).run()
     }
+}
 
-    /// Stops accepting agent streams and ends the live ones with a clear status.
-    func beginShutdown() {
-        self.logger.info("hub shutting down", metadata: ["agents": "\(self.registry.connectedCount)"])
-        self.grpcServer.beginGracefulShutdown()
-        self.closeAllSessions()
-    }
+/// The REST listener as a service; fails waiters for its port if it ends before binding.
+struct HTTPListener: Service {
+    let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
+    let boundPort: BoundPort
 
-    private func closeAllSessions() {
-        for session in self.registry.liveSessions() {
-            session.close(.closedByHub(.shuttingDown))
-            self.dispatcher.sessionEnded(session)
-        }
+    func run() async throws {
+        defer { self.boundPort.fail(.shuttingDown) }
+        try await self.application.run()
     }
 }

@@ -23,6 +23,7 @@ extension HubConfiguration {
         ("commands.max_timeout_seconds", "largest ?timeout= accepted (300)"),
         ("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
         ("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
+        ("shutdown.grace_period_seconds", "time SIGTERM gives in-flight commands before streams close (10)"),
     ]
 
     /// Reads the configuration: `overrides` (command-line flags) first, then `COMMANDHUB_*`
@@ -76,6 +77,7 @@ extension HubConfiguration {
         self.maxCommandTimeout = try values.seconds("commands.max_timeout_seconds") ?? self.maxCommandTimeout
         if let milliseconds = try values.int("commands.deadline_resolution_ms") { self.deadlineResolution = .milliseconds(milliseconds) }
         self.bulkConcurrency = try values.int("commands.bulk_concurrency") ?? self.bulkConcurrency
+        self.shutdownGracePeriod = try values.seconds("shutdown.grace_period_seconds") ?? self.shutdownGracePeriod
         try self.validate()
     }
 }

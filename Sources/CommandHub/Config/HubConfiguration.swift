@@ -35,6 +35,9 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Default concurrent sends of one bulk action.
     public var bulkConcurrency: Int = 1024
 
+    /// How long graceful shutdown lets in-flight commands finish before agent streams close.
+    public var shutdownGracePeriod: Duration = .seconds(10)
+
     /// Bearer tokens accepted from agents when no credential store is configured.
     public var agentTokens: Set<String> = []
     /// Accept agents without any token (only for loopback demos and tests).
@@ -52,19 +55,20 @@ public struct HubConfiguration: Sendable, Equatable {
         func positive(_ value: Duration, _ key: String) throws(ConfigurationError) {
             guard value > .zero else { throw .invalid(key: key, reason: "must be positive") }
         }
-        try positive(self.heartbeatInterval, "agents.heartbeat_interval")
-        try positive(self.livenessTimeout, "agents.liveness_timeout")
-        try positive(self.helloTimeout, "agents.hello_timeout")
-        try positive(self.defaultCommandTimeout, "commands.default_timeout")
-        try positive(self.maxCommandTimeout, "commands.max_timeout")
-        try positive(self.deadlineResolution, "commands.deadline_resolution")
-        try positive(self.keepaliveInterval, "grpc.keepalive_interval")
-        try positive(self.keepaliveTimeout, "grpc.keepalive_timeout")
+        try positive(self.heartbeatInterval, "agents.heartbeat_interval_seconds")
+        try positive(self.livenessTimeout, "agents.liveness_timeout_seconds")
+        try positive(self.helloTimeout, "agents.hello_timeout_seconds")
+        try positive(self.defaultCommandTimeout, "commands.default_timeout_seconds")
+        try positive(self.maxCommandTimeout, "commands.max_timeout_seconds")
+        try positive(self.deadlineResolution, "commands.deadline_resolution_ms")
+        try positive(self.keepaliveInterval, "grpc.keepalive_interval_seconds")
+        try positive(self.keepaliveTimeout, "grpc.keepalive_timeout_seconds")
+        try positive(self.shutdownGracePeriod, "shutdown.grace_period_seconds")
         guard self.livenessTimeout > self.heartbeatInterval else {
-            throw .invalid(key: "agents.liveness_timeout", reason: "must be longer than agents.heartbeat_interval")
+            throw .invalid(key: "agents.liveness_timeout_seconds", reason: "must be longer than agents.heartbeat_interval_seconds")
         }
         guard self.defaultCommandTimeout <= self.maxCommandTimeout else {
-            throw .invalid(key: "commands.default_timeout", reason: "must not exceed commands.max_timeout")
+            throw .invalid(key: "commands.default_timeout_seconds", reason: "must not exceed commands.max_timeout_seconds")
         }
         guard self.maxAgentMessageBytes >= 1024 else {
             throw .invalid(key: "grpc.max_message_bytes", reason: "must be at least 1024")

@@ -31,6 +31,8 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
     let authenticator: any AgentAuthenticator
     let settings: Settings
     let logger: Logger
+    /// Every stream being served, for shutdown.
+    let sessions = SessionTracker()
 
     public init(
         registry: AgentRegistry, dispatcher: CommandDispatcher, authenticator: any AgentAuthenticator,
@@ -53,9 +55,23 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
             now: Date(), monotonicNow: self.dispatcher.clock.now
         )
         return StreamingServerResponse { writer in
+            self.sessions.insert(session)
+            defer { self.sessions.remove(session) }
             try await self.run(session, messages: request.messages, writer: writer)
             return [:]
         }
+    }
+
+    /// Ends every running stream with `error` as its status and fails their waiting commands
+    /// at once. Returns how many sessions it closed.
+    @discardableResult
+    func closeAllSessions(_ error: HubError) -> Int {
+        var closed = 0
+        for session in self.sessions.all where session.close(.closedByHub(error)) {
+            self.dispatcher.sessionEnded(session)
+            closed += 1
+        }
+        return closed
     }
 
     /// Runs a session to its end and reports that end as the call's status.
@@ -102,7 +118,7 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
             }
             return .agentClosed
         } catch let error as RPCError {
-            return error.code == .cancelled ? .agentClosed : .streamFailed("\(error.code): \(error.message)")
+            return error.code == .cancelled ? .agentClosed : .streamFailed(Self.describe(error))
         } catch {
             return Task.isCancelled ? .agentClosed : .streamFailed("\(error)")
         }
@@ -180,13 +196,25 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
     private func watch(_ session: AgentSession) async -> SessionEnd {
         let clock = self.dispatcher.clock
         while true {
-            let limit = session.identity == nil ? self.settings.helloTimeout : self.settings.livenessTimeout
-            let deadline = session.lastSeenOffset + limit
-            if clock.now >= deadline {
-                return session.identity == nil ? .closedByHub(.helloTimeout(limit)) : .closedByHub(.livenessTimeout(limit))
+            let awaitingHello = session.identity == nil
+            let lastSeen = session.lastSeenOffset
+            let limit = awaitingHello ? self.settings.helloTimeout : self.settings.livenessTimeout
+            if clock.now >= lastSeen + limit {
+                return awaitingHello ? .closedByHub(.helloTimeout(limit)) : .closedByHub(.livenessTimeout(limit))
             }
-            do { try await clock.sleep(until: deadline) } catch { return session.endReason ?? .agentClosed }
+            // While the Hello is pending, wake no later than the liveness limit would need: the
+            // Hello may arrive in the meantime and the (shorter) liveness limit then applies.
+            let wake = lastSeen + (awaitingHello ? min(limit, self.settings.livenessTimeout) : limit)
+            do { try await clock.sleep(until: wake) } catch { return session.endReason ?? .agentClosed }
         }
+    }
+
+    /// The innermost cause of a transport error: grpc-swift wraps e.g. "message exceeds the
+    /// maximum payload size" inside a generic "Failed to decode message".
+    static func describe(_ error: RPCError) -> String {
+        var innermost = error
+        while let cause = innermost.cause as? RPCError { innermost = cause }
+        return "\(innermost.code): \(innermost.message)"
     }
 
     static func bearerToken(in metadata: Metadata) -> String? {

@@ -122,5 +122,15 @@ struct HubMessages {
         }
     }
 
+    /// Drains the stream; nil if the call ended cleanly, else its error.
+    mutating func ending() async -> (any Error)? {
+        do {
+            while try await self.iterator.next() != nil {}
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     struct EndOfStream: Error {}
 }

@@ -14,6 +14,13 @@ struct TestHub: Sendable {
     let registryEvents: EventLog<RegistryEvent>
     let rest: RESTClient
 
+    /// Quiet unless `TEST_LOG_LEVEL` asks for more.
+    static var logger: Logger {
+        var logger = Logger(label: "test-hub")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }
+
     /// Waits until the agent with `id` is connected.
     func waitForConnected(_ id: UUID, after start: Int = 0) async {
         await self.registryEvents.wait(after: start) { event in
@@ -41,9 +48,7 @@ struct TestHub: Sendable {
         configuration.httpPort = 0
         configuration.agentTokens = [Self.token]
         configure(&configuration)
-        var logger = Logger(label: "test-hub")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let hub = try buildHub(configuration: configuration, logger: logger)
+        let hub = try buildHub(configuration: configuration, logger: Self.logger)
         let events = EventLog<RegistryEvent>()
         hub.registry.observe(events.append)
         return try await withThrowingTaskGroup(of: T?.self) { group in

@@ -1,0 +1,199 @@
+import CommandHub
+import CryptoAgent
+import Foundation
+import GRPCCore
+import ServiceLifecycle
+import Testing
+import Wire
+
+/// How sessions start, end and come back, over real loopback HTTP/2.
+@Suite("Agent link lifecycle", .timeLimit(.minutes(2)))
+struct LinkLifecycleTests {
+    @Test func bulkReportsEachAgentAndTakesAboutOneTimeoutNotTheirSum() async throws {
+        try await TestHub.with { hub in
+            let answering = (1...2).map { TestAgents.make(TestAgents.configuration(name: "ok-\($0)", port: hub.grpcPort)) }
+            let silent = (1...2).map { _ in RawAgent(port: hub.grpcPort) }
+            let dropping = RawAgent(port: hub.grpcPort)
+            for agent in silent + [dropping] { agent.sendHello(name: agent === dropping ? "dropping" : "silent") }
+            // The dropping agent dies as soon as it receives its command.
+            let dropper = Task {
+                var messages = HubMessages(dropping)
+                _ = try await messages.nextCommand()
+                dropping.kill()
+            }
+            defer { dropper.cancel() }
+            for agent in silent + [dropping] { await hub.waitForConnected(agent.agentID) }
+
+            try await TestAgents.with(answering, connectedTo: hub) {
+                let started = ContinuousClock.now
+                let response = try await hub.rest.post("/api/crypto/commands/pause_all/?timeout=1")
+                let elapsed = ContinuousClock.now - started
+                #expect(response.status == 200, "\(response)")
+                let body = response.json
+                #expect(body["total"].int == 5)
+                #expect(body["succeeded"].int == 2)
+                #expect(body["timed_out"].int == 2)
+                #expect(body["undeliverable"].int == 1)
+                var states: [String: String] = [:]
+                for item in body["results"].array ?? [] {
+                    states[item["client_id"].string ?? "?"] = item["state"].string
+                }
+                for agent in answering { #expect(states[agent.agentID.uuidString.lowercased()] == "acknowledged") }
+                for agent in silent { #expect(states[agent.agentID.uuidString.lowercased()] == "timed_out") }
+                #expect(states[dropping.agentID.uuidString.lowercased()] == "undeliverable")
+                let timedOut = (body["results"].array ?? []).first { $0["state"].string == "timed_out" }
+                #expect(timedOut?["error"].string == "command_timeout")
+                // Two silent agents at 1 s each: concurrent fan-out takes one timeout, not two.
+                #expect(elapsed < .milliseconds(1900), "bulk took \(elapsed)")
+            }
+        }
+    }
+
+    @Test func killingAnAgentMidCommandGives503Promptly() async throws {
+        try await TestHub.with { hub in
+            let agent = RawAgent(port: hub.grpcPort)
+            agent.sendHello()
+            await hub.waitForConnected(agent.agentID)
+            let killer = Task {
+                var messages = HubMessages(agent)
+                _ = try await messages.nextCommand()
+                agent.kill()
+            }
+            defer { killer.cancel() }
+            let started = ContinuousClock.now
+            let response = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/?timeout=30")
+            #expect(response.status == 503, "\(response)")
+            #expect(response.json["error"].string == "client_not_connected")
+            #expect(response.json["message"].string == "Client \(agent.agentID.uuidString.lowercased()) is not connected")
+            #expect(response.json["detail"].string == "Client is not connected to gRPC server")
+            #expect(ContinuousClock.now - started < .seconds(10), "a dead stream fails the command at once, not at its 30 s deadline")
+            #expect(hub.hub.dispatcher.pendingCount == 0)
+        }
+    }
+
+    @Test func commandToAKnownButOfflineAgentIs503() async throws {
+        try await TestHub.with { hub in
+            let agent = RawAgent(port: hub.grpcPort)
+            agent.sendHello()
+            await hub.waitForConnected(agent.agentID)
+            agent.finish()
+            await hub.waitForDisconnected(agent.agentID)
+            let id = agent.agentID.uuidString.lowercased()
+            let detail = try await hub.rest.get("/api/crypto/commands/\(id)/")
+            #expect(detail.status == 200)
+            #expect(detail.json["connected"].bool == false)
+            let response = try await hub.rest.post("/api/crypto/commands/\(id)/pause/")
+            #expect(response.status == 503)
+            #expect(response.json["error"].string == "client_not_connected")
+        }
+    }
+
+    @Test func agentReconnectsAfterTheHubRestarts() async throws {
+        let firstPort = try await TestHub.with { hub in hub.grpcPort }
+        // The agent outlives the first hub: it runs in this outer scope.
+        let configuration = TestAgents.configuration(name: "survivor", port: firstPort)
+        let agent = TestAgents.make(configuration)
+        let links = EventLog<LinkEvent>()
+        agent.link.observe(links.append)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            defer { group.cancelAll() }
+            try await TestHub.with(grpcPort: firstPort) { _ in
+                // The agent's own view: it was welcomed (not only registered by the hub).
+                await links.wait { if case .connected = $0 { true } else { false } }
+            }
+            await links.wait { if case .disconnected = $0 { true } else { false } }
+            try await TestHub.with(grpcPort: firstPort) { hub in
+                await hub.waitForConnected(agent.agentID)
+                let ping = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/")
+                #expect(ping.status == 200)
+                #expect(ping.json["ping"].string == "pong")
+            }
+        }
+        let connects = links.events.filter { if case .connected = $0 { true } else { false } }
+        #expect(connects.count == 2)
+    }
+
+    @Test func aSecondConnectionForTheSameAgentReplacesTheFirst() async throws {
+        try await TestHub.with { hub in
+            let first = RawAgent(port: hub.grpcPort)
+            first.sendHello(name: "first")
+            await hub.waitForConnected(first.agentID)
+            let mark = hub.registryEvents.count
+            let second = RawAgent(port: hub.grpcPort, agentID: first.agentID)
+            second.sendHello(name: "second")
+            await hub.waitForConnected(first.agentID, after: mark)
+
+            let ending = await first.ending()
+            let error = try #require(ending as? RPCError)
+            #expect(error.code == .aborted)
+            #expect(error.message.contains("replaced"))
+
+            let answering = Task {
+                var messages = HubMessages(second)
+                let command = try await messages.nextCommand()
+                second.ack(command, message: "from second")
+            }
+            defer { answering.cancel() }
+            let ping = try await hub.rest.post("/api/crypto/commands/\(first.agentID.uuidString.lowercased())/ping/")
+            #expect(ping.status == 200)
+            #expect(ping.json["client_name"].string == "second")
+            #expect(ping.json["command_result"]["message"].string == "from second")
+            #expect(hub.hub.registry.connectedCount == 1)
+        }
+    }
+
+    @Test func aSilentAgentIsDeclaredGoneWithinTheLivenessTimeout() async throws {
+        try await TestHub.with(configure: { configuration in
+            configuration.heartbeatInterval = .milliseconds(100)
+            configuration.livenessTimeout = .milliseconds(400)
+        }) { hub in
+            let agent = RawAgent(port: hub.grpcPort)
+            agent.sendHello()
+            var messages = HubMessages(agent)
+            let welcome = try await messages.next()
+            #expect(welcome.welcome.heartbeatIntervalMs == 100)
+            #expect(welcome.welcome.livenessTimeoutMs == 400)
+            let started = ContinuousClock.now
+            let ending = await agent.ending()
+            let error = try #require(ending as? RPCError)
+            #expect(error.code == .unavailable)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            await hub.waitForDisconnected(agent.agentID)
+        }
+    }
+
+    @Test func gracefulShutdownLetsInFlightCommandsFinishThenClosesStreamsWithAClearStatus() async throws {
+        var configuration = HubConfiguration()
+        configuration.grpcPort = 0
+        configuration.httpPort = 0
+        configuration.agentTokens = [TestHub.token]
+        let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+        let events = EventLog<RegistryEvent>()
+        hub.registry.observe(events.append)
+        let group = ServiceGroup(services: [hub], logger: TestHub.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let rest = RESTClient(port: try await hub.httpPort)
+            let agent = RawAgent(port: try await hub.grpcPort)
+            agent.sendHello()
+            await events.wait { if case .connected = $0 { true } else { false } }
+
+            let inFlight = Task { try await rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/?timeout=20") }
+            var messages = HubMessages(agent)
+            let command = try await messages.nextCommand()
+            await group.triggerGracefulShutdown()
+            agent.ack(command, message: "answered during shutdown")
+
+            let response = try await inFlight.value
+            #expect(response.status == 200, "\(response)")
+            #expect(response.json["command_result"]["message"].string == "answered during shutdown")
+            let error = try #require(await messages.ending() as? RPCError)
+            #expect(error.code == .unavailable)
+            #expect(error.message == "The hub is shutting down")
+            // The group ends by itself, without an error.
+            try await tasks.next()
+        }
+        #expect(hub.dispatcher.pendingCount == 0)
+    }
+}
