@@ -273,6 +273,9 @@ def main(argv=None) -> int:
     signalled = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: signalled.set())
+    # A parent may hand us a mask with these blocked (test runners and thread pools often do);
+    # a daemon must still stop on SIGTERM, so unblock them explicitly.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     link = threading.Thread(target=agent.run, name="link", daemon=True)
     link.start()
     while link.is_alive() and not signalled.wait(0.2):

@@ -45,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         do {
             configuration = try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
-            throw ValidationError(error.description)
+            throw Failure.configuration(error.description)
         }
         let hub = try buildHub(configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -29,14 +29,20 @@ public final class Agent: Service, Sendable {
         self.syncer = WalletSyncer(interval: configuration.syncInterval, state: self.state, exchange: exchange, link: self.link, logger: logger)
     }
 
+    /// Runs until graceful shutdown (returns normally) or a fatal refusal such as a revoked
+    /// credential (throws `AgentError`).
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.link.run() }
-                group.addTask { try await self.syncer.run() }
-                defer { group.cancelAll() }
-                try await group.next()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.link.run() }
+                    group.addTask { try await self.syncer.run() }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
             }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            // The cancellation is the shutdown we were asked for: a clean exit.
         }
     }
 }

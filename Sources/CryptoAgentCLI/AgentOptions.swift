@@ -29,7 +29,7 @@ struct AgentOptions: ParsableArguments {
         do {
             return try AgentConfiguration.load(path: self.config, environment: environment)
         } catch {
-            throw ValidationError(error.description)
+            throw Failure.configuration(error.description)
         }
     }
 }

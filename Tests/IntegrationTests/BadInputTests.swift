@@ -46,7 +46,7 @@ struct BadInputTests {
         try await TestHub.with { hub in
             let agent = RawAgent(port: hub.grpcPort)
             agent.sendHello()
-            await hub.waitForConnected(agent.agentID)
+            try await hub.waitForConnected(agent.agentID)
             let resolved = path.replacingOccurrences(of: "{id}", with: agent.agentID.uuidString.lowercased())
             let response = try await hub.rest.send(method == "GET" ? .GET : .POST, resolved)
             #expect(response.status == 400, "\(response)")
@@ -116,7 +116,7 @@ struct BadInputTests {
             try await TestAgents.with([good], connectedTo: hub) {
                 let bad = RawAgent(port: hub.grpcPort)
                 bad.sendHello(name: "bloated")
-                await hub.waitForConnected(bad.agentID)
+                try await hub.waitForConnected(bad.agentID)
                 var snapshot = Commandhub_V1_AgentMessage()
                 snapshot.walletSnapshot.balances = (0..<10_000).map { index in
                     var balance = Commandhub_V1_Balance()
@@ -130,7 +130,7 @@ struct BadInputTests {
                 // size error's detail ("Failed to decode message"); the hub records a failed stream.
                 let error = try #require(await bad.ending() as? RPCError)
                 #expect([.resourceExhausted, .unavailable].contains(error.code), "\(error)")
-                await hub.waitForDisconnected(bad.agentID)
+                try await hub.waitForDisconnected(bad.agentID)
                 let reason = hub.registryEvents.events.compactMap { event -> String? in
                     if case .disconnected(let snapshot, let reason) = event, snapshot.agentID == bad.agentID { return reason }
                     return nil

@@ -22,7 +22,7 @@ struct LinkLifecycleTests {
                 dropping.kill()
             }
             defer { dropper.cancel() }
-            for agent in silent + [dropping] { await hub.waitForConnected(agent.agentID) }
+            for agent in silent + [dropping] { try await hub.waitForConnected(agent.agentID) }
 
             try await TestAgents.with(answering, connectedTo: hub) {
                 let started = ContinuousClock.now
@@ -53,7 +53,7 @@ struct LinkLifecycleTests {
         try await TestHub.with { hub in
             let agent = RawAgent(port: hub.grpcPort)
             agent.sendHello()
-            await hub.waitForConnected(agent.agentID)
+            try await hub.waitForConnected(agent.agentID)
             let killer = Task {
                 var messages = HubMessages(agent)
                 _ = try await messages.nextCommand()
@@ -75,9 +75,9 @@ struct LinkLifecycleTests {
         try await TestHub.with { hub in
             let agent = RawAgent(port: hub.grpcPort)
             agent.sendHello()
-            await hub.waitForConnected(agent.agentID)
+            try await hub.waitForConnected(agent.agentID)
             agent.finish()
-            await hub.waitForDisconnected(agent.agentID)
+            try await hub.waitForDisconnected(agent.agentID)
             let id = agent.agentID.uuidString.lowercased()
             let detail = try await hub.rest.get("/api/crypto/commands/\(id)/")
             #expect(detail.status == 200)
@@ -100,11 +100,11 @@ struct LinkLifecycleTests {
             defer { group.cancelAll() }
             try await TestHub.with(grpcPort: firstPort) { _ in
                 // The agent's own view: it was welcomed (not only registered by the hub).
-                await links.wait { if case .connected = $0 { true } else { false } }
+                try await links.wait { if case .connected = $0 { true } else { false } }
             }
-            await links.wait { if case .disconnected = $0 { true } else { false } }
+            try await links.wait { if case .disconnected = $0 { true } else { false } }
             try await TestHub.with(grpcPort: firstPort) { hub in
-                await hub.waitForConnected(agent.agentID)
+                try await hub.waitForConnected(agent.agentID)
                 let ping = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/")
                 #expect(ping.status == 200)
                 #expect(ping.json["ping"].string == "pong")
@@ -118,11 +118,11 @@ struct LinkLifecycleTests {
         try await TestHub.with { hub in
             let first = RawAgent(port: hub.grpcPort)
             first.sendHello(name: "first")
-            await hub.waitForConnected(first.agentID)
+            try await hub.waitForConnected(first.agentID)
             let mark = hub.registryEvents.count
             let second = RawAgent(port: hub.grpcPort, agentID: first.agentID)
             second.sendHello(name: "second")
-            await hub.waitForConnected(first.agentID, after: mark)
+            try await hub.waitForConnected(first.agentID, after: mark)
 
             let ending = await first.ending()
             let error = try #require(ending as? RPCError)
@@ -159,7 +159,7 @@ struct LinkLifecycleTests {
             let error = try #require(ending as? RPCError)
             #expect(error.code == .unavailable)
             #expect(ContinuousClock.now - started < .seconds(5))
-            await hub.waitForDisconnected(agent.agentID)
+            try await hub.waitForDisconnected(agent.agentID)
         }
     }
 
@@ -177,7 +177,7 @@ struct LinkLifecycleTests {
             let rest = RESTClient(port: try await hub.httpPort)
             let agent = RawAgent(port: try await hub.grpcPort)
             agent.sendHello()
-            await events.wait { if case .connected = $0 { true } else { false } }
+            try await events.wait { if case .connected = $0 { true } else { false } }
 
             let inFlight = Task { try await rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/?timeout=20") }
             var messages = HubMessages(agent)

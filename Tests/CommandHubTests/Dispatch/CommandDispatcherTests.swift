@@ -206,7 +206,7 @@ struct CommandDispatcherTests {
 final class Received: Sendable {
     private struct State {
         var commands: [Commandhub_V1_Command] = []
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(token: UUID, count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -214,25 +214,37 @@ final class Received: Sendable {
     var commands: [Commandhub_V1_Command] { self.state.withLock { $0.commands } }
 
     @Sendable func record(_ command: Commandhub_V1_Command) {
-        let ready = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let ready = self.state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.commands.append(command)
             let count = state.commands.count
             let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
             state.waiters.removeAll { $0.count <= count }
             return ready
         }
-        for waiter in ready { waiter.resume() }
+        for waiter in ready { waiter.resume(returning: true) }
     }
 
-    /// Returns once `count` commands arrived; the suite's time limit bounds the wait.
+    /// Returns once `count` commands arrived; throws `CancellationError` when cancelled (the
+    /// suite's time limit).
     func wait(for count: Int) async throws {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = self.state.withLock { state -> Bool in
-                if state.commands.count >= count { return true }
-                state.waiters.append((count, continuation))
-                return false
+        let token = UUID()
+        let arrived: Bool = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = self.state.withLock { state -> Bool? in
+                    if state.commands.count >= count { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters.append((token, count, continuation))
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.token == token }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
         }
+        if !arrived { throw CancellationError() }
     }
 }

@@ -22,16 +22,16 @@ struct TestHub: Sendable {
     }
 
     /// Waits until the agent with `id` is connected.
-    func waitForConnected(_ id: UUID, after start: Int = 0) async {
-        await self.registryEvents.wait(after: start) { event in
+    func waitForConnected(_ id: UUID, after start: Int = 0) async throws {
+        try await self.registryEvents.wait(after: start) { event in
             if case .connected(let snapshot, _) = event { return snapshot.agentID == id }
             return false
         }
     }
 
     /// Waits until the agent with `id` has disconnected.
-    func waitForDisconnected(_ id: UUID, after start: Int = 0) async {
-        await self.registryEvents.wait(after: start) { event in
+    func waitForDisconnected(_ id: UUID, after start: Int = 0) async throws {
+        try await self.registryEvents.wait(after: start) { event in
             if case .disconnected(let snapshot, _) = event { return snapshot.agentID == id }
             return false
         }
@@ -103,7 +103,7 @@ enum TestAgents {
                 }
             }
             defer { group.cancelAll() }
-            for agent in agents { await hub.waitForConnected(agent.agentID) }
+            for agent in agents { try await hub.waitForConnected(agent.agentID) }
             return try await body()
         }
     }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command (README quick start, .ci/run): installs what the suite needs that Swift
+# does not bring — a Python with grpcio for the interop test — then runs `swift test`.
+# Extra arguments go to `swift test` (e.g. Scripts/test.sh --filter Dispatcher).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.build/python
+if [ ! -x "$venv/bin/python" ]; then
+  mkdir -p .build
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    # Debian's python3 ships venv separately.
+    apt-get install -y -q python3-venv >/dev/null
+    python3 -m venv "$venv"
+  fi
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Scripts/requirements-test.txt
+export COMMANDHUB_PYTHON="$PWD/$venv/bin/python"
+
+exec swift test "$@"

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+/// Ends the command with one line on standard error and a sysexits code, without the usage
+/// text ArgumentParser prints for `ValidationError` (the arguments were fine; the input was not).
+enum Failure {
+    /// EX_CONFIG: a configuration file or value is unusable.
+    static func configuration(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(78)
+    }
+
+    /// EX_SOFTWARE / EX_UNAVAILABLE style: something the command needed is not there.
+    static func unavailable(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(69)
+    }
+
+    static func print(_ message: String) {
+        FileHandle.standardError.write(Data("crypto-agent: \(message)\n".utf8))
+    }
+}
