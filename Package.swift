@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -45,9 +46,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SQLiteSupport",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CommandHub",
             dependencies: [
-                "Wire",
+                "Wire", "SQLiteSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,9 +73,10 @@ let package = Package(
         .target(
             name: "CryptoAgent",
             dependencies: [
-                "Wire",
+                "Wire", "SQLiteSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "CommandHubCLI",
             dependencies: [
-                "CommandHub", "CryptoAgent",
+                "CommandHub", "CryptoAgent", "SQLiteSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -90,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "CryptoAgentCLI",
             dependencies: [
-                "CryptoAgent",
+                "CryptoAgent", "SQLiteSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -100,18 +108,19 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandHubTests",
-            dependencies: ["CommandHub", "Wire"],
+            dependencies: ["CommandHub", "Wire", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CryptoAgentTests",
-            dependencies: ["CryptoAgent", "Wire"],
+            dependencies: ["CryptoAgent", "Wire", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire",
+                "CommandHub", "CryptoAgent", "Wire", "SQLiteSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
+command -v protoc >/dev/null || { echo "protoc not found: apt-get update && apt-get install protobuf-compiler" >&2; exit 1; }
 
 swift build --product protoc-gen-swift >&2
 swift build --product protoc-gen-grpc-swift-2 >&2

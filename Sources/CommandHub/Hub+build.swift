@@ -4,27 +4,50 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Assembles a hub from its configuration: registry, dispatcher, the gRPC server with the
+/// Assembles a hub from its configuration: the database (opened, checked, migrated, recovered
+/// after a crash), the store's writer, registry, dispatcher, the gRPC server with the
 /// `AgentLink` service, and the REST router. The one wiring function; the executables and the
 /// tests both call it.
+///
+/// Throws `ConfigurationError` for an invalid configuration and `StoreError` for a database
+/// that cannot be used; nothing has been started or written then, except the crash recovery.
 public func buildHub(
     configuration: HubConfiguration,
-    authenticator: (any AgentAuthenticator)? = nil,
     clock: MonotonicClock = .continuous,
     logger: Logger = Logger(label: "commandhub")
-) throws(ConfigurationError) -> Hub {
+) throws -> Hub {
     try configuration.validate()
+    let database = try HubDatabase.open(path: configuration.storePath)
+    let recovered = try database.recoverAfterRestart()
+    if recovered > 0 {
+        logger.notice("ended commands left unfinished by the previous run", metadata: ["commands": "\(recovered)"])
+    }
+    let writer = StoreWriter(database: database, logger: logger)
+    let log = CommandLog(writer: writer)
+    let history = CommandHistory(database: database)
+
     let registry = AgentRegistry()
+    let directory = AgentDirectory(database: database, writer: writer)
+    try directory.load(into: registry)
+    directory.follow(registry)
+
     let dispatcher = CommandDispatcher(
-        registry: registry, clock: clock, deadlineResolution: configuration.deadlineResolution, logger: logger
+        registry: registry, journal: log, clock: clock, deadlineResolution: configuration.deadlineResolution, logger: logger
     )
-    let authenticator = authenticator ?? StaticTokenAuthenticator(
-        tokens: configuration.agentTokens, allowAnonymous: configuration.allowUnauthenticatedAgents
+    let authenticator = try CredentialAuthenticator(
+        store: CredentialStore(database: database),
+        staticTokens: configuration.agentTokens, allowAnonymous: configuration.allowUnauthenticatedAgents
+    )
+    let reconciler = StoreReconciler(
+        history: history, dispatcher: dispatcher, window: configuration.reconcileWindow,
+        timeout: configuration.defaultCommandTimeout, logger: logger
     )
     let link = AgentLinkService(
-        registry: registry, dispatcher: dispatcher, authenticator: authenticator,
+        registry: registry, dispatcher: dispatcher, authenticator: authenticator, reconciler: reconciler,
         settings: .init(configuration: configuration), logger: logger
     )
+    authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
+
     let grpcServer = GRPCServer(
         transport: .http2NIOPosix(
             address: socketAddress(host: configuration.grpcHost, port: configuration.grpcPort),
@@ -46,7 +69,11 @@ public func buildHub(
     )
 
     let router = Router(context: HubRequestContext.self)
-    CommandRoutes(registry: registry, dispatcher: dispatcher, configuration: configuration).register(on: router)
+    let idempotency = IdempotencyStore(database: database)
+    CommandRoutes(
+        registry: registry, dispatcher: dispatcher, log: log, idempotency: idempotency, configuration: configuration
+    ).register(on: router)
+    HistoryRoutes(history: history, writer: writer).register(on: router)
     let boundHTTPPort = BoundPort()
     let application = Application(
         responder: HubResponder(base: router.buildResponder(), logger: logger),
@@ -56,9 +83,19 @@ public func buildHub(
         },
         logger: logger
     )
+    let store = HubStore(
+        database: database, writer: writer, log: log, history: history, directory: directory, authenticator: authenticator,
+        maintenance: StoreMaintenance(
+            database: database, commandRetention: configuration.commandRetention,
+            idempotencyRetention: configuration.idempotencyRetention, logger: logger
+        ),
+        watcher: CredentialWatcher(
+            database: database, authenticator: authenticator, interval: configuration.credentialPollInterval, logger: logger
+        )
+    )
     return Hub(
-        configuration: configuration, registry: registry, dispatcher: dispatcher, link: link, grpcServer: grpcServer,
-        application: application, boundHTTPPort: boundHTTPPort, logger: logger
+        configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, link: link,
+        grpcServer: grpcServer, application: application, boundHTTPPort: boundHTTPPort, logger: logger
     )
 }
 

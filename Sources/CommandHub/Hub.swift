@@ -5,16 +5,18 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// A running hub: the deadline sweeper, the gRPC `AgentLink` listener and the REST API, as one
-/// lifecycle `Service` (an inner `ServiceGroup`).
+/// A running hub: its store's services, the deadline sweeper, the gRPC `AgentLink` listener and
+/// the REST API, as one lifecycle `Service` (an inner `ServiceGroup`).
 ///
 /// Built by `buildHub(configuration:)`; tests build the same thing on port 0 and read the bound
 /// ports from `grpcPort` and `httpPort`. Graceful shutdown (SIGTERM in the outer group) runs in
 /// reverse start order: the REST API stops accepting and lets in-flight requests finish (their
 /// commands end by ack or deadline), then every agent stream is closed with `UNAVAILABLE`
-/// "The hub is shutting down", then the sweeper stops. `shutdownGracePeriod` bounds the whole.
+/// "The hub is shutting down", then the sweeper stops, and last the store commits what it has
+/// buffered. `shutdownGracePeriod` bounds the whole.
 public final class Hub: Service, Sendable {
     public let configuration: HubConfiguration
+    public let store: HubStore
     public let registry: AgentRegistry
     public let dispatcher: CommandDispatcher
     let link: AgentLinkService
@@ -24,12 +26,13 @@ public final class Hub: Service, Sendable {
     let logger: Logger
 
     init(
-        configuration: HubConfiguration, registry: AgentRegistry, dispatcher: CommandDispatcher,
+        configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
         link: AgentLinkService, grpcServer: GRPCServer<HTTP2ServerTransport.Posix>,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
         boundHTTPPort: BoundPort, logger: Logger
     ) {
         self.configuration = configuration
+        self.store = store
         self.registry = registry
         self.dispatcher = dispatcher
         self.link = link
@@ -56,7 +59,7 @@ public final class Hub: Service, Sendable {
 
     public func run() async throws {
         var group = ServiceGroupConfiguration(
-            services: [
+            services: self.store.services.map { .init(service: $0) } + [
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
                 .init(service: AgentLinkServer(
                     server: self.grpcServer, link: self.link,

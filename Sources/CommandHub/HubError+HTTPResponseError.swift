@@ -6,7 +6,10 @@ import Hummingbird
 extension HubError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
-        case .clientNotFound, .notFound: .notFound
+        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound: .notFound
+        case .storeUnavailable: .serviceUnavailable
+        case .idempotencyKeyReused: .unprocessableContent
+        case .idempotencyInProgress, .credentialExists: .conflict
         case .clientNotConnected, .shuttingDown: .serviceUnavailable
         case .commandTimeout: .gatewayTimeout
         case .commandError: .internalServerError

@@ -12,7 +12,10 @@ extension HubError: RPCErrorConvertible {
         case .helloRequired: .failedPrecondition
         case .invalidHello, .badRequest: .invalidArgument
         case .payloadTooLarge: .resourceExhausted
-        case .clientNotFound, .notFound: .notFound
+        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound: .notFound
+        case .storeUnavailable: .unavailable
+        case .idempotencyKeyReused, .credentialExists: .failedPrecondition
+        case .idempotencyInProgress: .aborted
         case .clientNotConnected: .unavailable
         case .commandTimeout: .deadlineExceeded
         case .commandError: .internalError

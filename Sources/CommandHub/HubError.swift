@@ -15,6 +15,13 @@ public enum HubError: Error, Sendable, Equatable {
     case notFound(String)
     case methodNotAllowed
     case payloadTooLarge(limit: Int)
+    case storeUnavailable(String)
+    case commandNotFound(String)
+    case jobNotFound(String)
+    case idempotencyKeyReused(String)
+    case idempotencyInProgress(String)
+    case credentialExists(String)
+    case credentialNotFound(String)
 
     // Agent link.
     case unauthenticated(String)
@@ -37,6 +44,13 @@ public enum HubError: Error, Sendable, Equatable {
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         case .payloadTooLarge: "payload_too_large"
+        case .storeUnavailable: "store_unavailable"
+        case .commandNotFound: "command_not_found"
+        case .jobNotFound: "job_not_found"
+        case .idempotencyKeyReused: "idempotency_key_reused"
+        case .idempotencyInProgress: "idempotency_in_progress"
+        case .credentialExists: "credential_exists"
+        case .credentialNotFound: "credential_not_found"
         case .unauthenticated: "unauthenticated"
         case .sessionReplaced: "session_replaced"
         case .livenessTimeout: "liveness_timeout"
@@ -59,6 +73,13 @@ public enum HubError: Error, Sendable, Equatable {
         case .notFound(let path): "No route for \(path)"
         case .methodNotAllowed: "Method not allowed"
         case .payloadTooLarge(let limit): "Request body larger than \(limit) bytes"
+        case .storeUnavailable(let why): "The hub cannot record commands right now: \(why)"
+        case .commandNotFound(let id): "Command \(id) not found"
+        case .jobNotFound(let id): "Job \(id) not found"
+        case .idempotencyKeyReused(let key): "Idempotency-Key \(key) was used for a different request"
+        case .idempotencyInProgress(let key): "A request with Idempotency-Key \(key) is still in progress"
+        case .credentialExists(let name): "Credential \(name) already exists"
+        case .credentialNotFound(let name): "Credential \(name) not found"
         case .unauthenticated(let why): why
         case .sessionReplaced(let id): "Session replaced by a newer connection of agent \(id.lowercased)"
         case .livenessTimeout(let after): "No message from the agent for \(after.secondsText)s"
@@ -81,6 +102,11 @@ public enum HubError: Error, Sendable, Equatable {
         case .notFound: "See /api/crypto/commands/ for the available endpoints"
         case .methodNotAllowed: "This path does not accept this method"
         case .payloadTooLarge: "Send a smaller body"
+        case .storeUnavailable: "Nothing was sent. Reads keep working; retry once the hub's database accepts writes again"
+        case .commandNotFound: "No command with this id is in the history (it may be older than the retention period)"
+        case .jobNotFound: "No bulk job with this id is in the history"
+        case .idempotencyKeyReused: "Use a new key for a new request; repeat a request only with its own key"
+        case .idempotencyInProgress: "Retry with the same key once the first request has finished"
         default: self.message
         }
     }

@@ -3,14 +3,19 @@ import CommandHub
 import CryptoAgent
 import Foundation
 import Logging
+import SQLiteSupport
 import ServiceLifecycle
 import UnixSignals
 
-/// `commandhub demo`: a hub plus local paper-exchange agents in one process.
+/// `commandhub demo`: a hub plus local paper-exchange agents in one process, state in SQLite
+/// files under `--data-dir` (history and agent identities survive a restart of the demo).
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a hub on 127.0.0.1 with local paper-exchange agents, and print curl commands to try.",
-        discussion: "Everything runs in this process on loopback; stop it with Ctrl-C."
+        discussion: """
+            Everything runs in this process on loopback; stop it with Ctrl-C. Each start issues fresh \
+            credentials (demo-agent-N for the built-in agents, demo-external for one you start yourself).
+            """
     )
 
     @Option(help: "Number of paper-exchange agents to start.")
@@ -22,6 +27,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "gRPC port.")
     var grpcPort: Int = 50051
 
+    @Option(help: "Directory for the hub's and the agents' SQLite files (created if needed).")
+    var dataDir: String = "demo-data"
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -31,34 +39,52 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let logger = self.logging.bootstrap()
+        do {
+            try FileManager.default.createDirectory(atPath: self.dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw Failure.store("cannot create \(self.dataDir): \(error.localizedDescription)")
+        }
         var configuration = HubConfiguration()
         configuration.httpPort = self.httpPort
         configuration.grpcPort = self.grpcPort
-        let token = DemoSecrets.token()
-        configuration.agentTokens = [token]
-        let hub = try buildHub(configuration: configuration, logger: logger)
+        configuration.storePath = "\(self.dataDir)/commandhub.sqlite"
+        let hub: Hub
+        do {
+            hub = try buildHub(configuration: configuration, logger: logger)
+        } catch {
+            throw Failure.store("\(error)")
+        }
 
-        let exchanges = ["binance", "kraken", "coinbase"]
-        let fleet: [Agent] = (0..<self.agents).map { index in
+        let credentials = CredentialStore(database: hub.store.database)
+        let venues = ["binance", "kraken", "coinbase"]
+        var fleet: [Agent] = []
+        for index in 0..<self.agents {
+            let labels = ["venue": venues[index % venues.count], "desk": index % 2 == 0 ? "spot" : "otc"]
             var agentConfiguration = AgentConfiguration()
-            agentConfiguration.agentID = UUID()
             agentConfiguration.name = String(format: "crypto-bot-%03d", index + 1)
             agentConfiguration.hubAddress = "127.0.0.1:\(self.grpcPort)"
-            agentConfiguration.token = token
-            agentConfiguration.labels = ["venue": exchanges[index % exchanges.count], "desk": index % 2 == 0 ? "spot" : "otc"]
+            agentConfiguration.token = try credentials.rotate(name: String(format: "demo-agent-%d", index + 1))
+            agentConfiguration.labels = labels
             agentConfiguration.syncInterval = .seconds(15)
-            return Agent(
-                configuration: agentConfiguration, agentID: agentConfiguration.agentID ?? UUID(),
-                exchange: PaperExchange(configuration: agentConfiguration.paper),
-                finished: InMemoryFinishedCommands(), logger: logger
-            )
+            agentConfiguration.statePath = String(format: "\(self.dataDir)/agent-%03d.sqlite", index + 1)
+            do {
+                fleet.append(try Agent.open(configuration: agentConfiguration, logger: logger))
+            } catch {
+                throw Failure.store(error.description)
+            }
         }
-        let group = ServiceGroup(services: [hub] + fleet.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let externalToken = try credentials.rotate(name: "demo-external")
+        let agents = fleet
+
+        let group = ServiceGroup(services: [hub] + agents.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 let httpPort = try await hub.httpPort
-                let banner = DemoSecrets.banner(httpPort: httpPort, grpcPort: try await hub.grpcPort, agents: fleet, token: token)
+                let banner = DemoBanner.text(
+                    httpPort: httpPort, grpcPort: try await hub.grpcPort, agents: agents, externalToken: externalToken,
+                    dataDir: self.dataDir
+                )
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }
             try await tasks.waitForAll()

@@ -10,7 +10,19 @@ enum Failure {
         return ExitCode(78)
     }
 
-    /// EX_SOFTWARE / EX_UNAVAILABLE style: something the command needed is not there.
+    /// EX_IOERR: a database file cannot be opened, is damaged, or cannot be written.
+    static func store(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(74)
+    }
+
+    /// EX_DATAERR: the input names something that does not exist or is malformed.
+    static func data(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(65)
+    }
+
+    /// EX_UNAVAILABLE: something the command needed is not there.
     static func unavailable(_ message: String) -> ExitCode {
         self.print(message)
         return ExitCode(69)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandHub
 import Foundation
 import Logging
+import SQLiteSupport
 import ServiceLifecycle
 import UnixSignals
 
@@ -32,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "REST port (0 picks a free one).")
     var httpPort: Int?
 
+    @Option(help: "The hub's SQLite file (store.path).")
+    var store: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -41,13 +45,21 @@ struct Serve: AsyncParsableCommand {
         if let grpcPort { overrides["grpc.port"] = String(grpcPort) }
         if let httpHost { overrides["http.host"] = httpHost }
         if let httpPort { overrides["http.port"] = String(httpPort) }
+        if let store { overrides["store.path"] = store }
         let configuration: HubConfiguration
         do {
             configuration = try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw Failure.configuration(error.description)
         }
-        let hub = try buildHub(configuration: configuration, logger: logger)
+        let hub: Hub
+        do {
+            hub = try buildHub(configuration: configuration, logger: logger)
+        } catch let error as StoreError {
+            throw Failure.store(error.description)
+        } catch let error as ConfigurationError {
+            throw Failure.configuration(error.description)
+        }
         let group = ServiceGroup(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -10,7 +10,13 @@ enum Failure {
         return ExitCode(78)
     }
 
-    /// EX_SOFTWARE / EX_UNAVAILABLE style: something the command needed is not there.
+    /// EX_IOERR: the state file cannot be opened, is damaged, or cannot be written.
+    static func store(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(74)
+    }
+
+    /// EX_UNAVAILABLE: something the command needed is not there.
     static func unavailable(_ message: String) -> ExitCode {
         self.print(message)
         return ExitCode(69)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CryptoAgent
 import Foundation
 import Logging
+import SQLiteSupport
 import ServiceLifecycle
 import UnixSignals
 
@@ -30,15 +31,15 @@ struct Run: AsyncParsableCommand {
         }
         let logger = Logger(label: "crypto-agent")
         let configuration = try self.options.load()
-        let agentID = configuration.agentID ?? UUID()
-        if configuration.agentID == nil {
-            logger.warning("no agent_id configured; using a new one for this run", metadata: ["agent_id": "\(agentID.uuidString.lowercased())"])
+        let agent: Agent
+        do {
+            agent = try Agent.open(configuration: configuration, logger: logger)
+        } catch {
+            throw Failure.store(error.description)
         }
-        let agent = Agent(
-            configuration: configuration, agentID: agentID,
-            exchange: PaperExchange(configuration: configuration.paper),
-            finished: InMemoryFinishedCommands(), logger: logger
-        )
+        logger.info("agent starting", metadata: [
+            "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",
+        ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()

@@ -219,67 +219,99 @@ public nonisolated struct Commandhub_V1_Balance: Sendable {
 }
 
 /// The answer to exactly one command.
-public nonisolated struct Commandhub_V1_CommandAck: Sendable {
+public nonisolated struct Commandhub_V1_CommandAck: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var commandID: String = String()
+  public var commandID: String {
+    get {_storage._commandID}
+    set {_uniqueStorage()._commandID = newValue}
+  }
 
-  public var success: Bool = false
+  public var success: Bool {
+    get {_storage._success}
+    set {_uniqueStorage()._success = newValue}
+  }
 
-  public var message: String = String()
+  public var message: String {
+    get {_storage._message}
+    set {_uniqueStorage()._message = newValue}
+  }
 
-  public var status: Commandhub_V1_AgentStatus = .unspecified
+  public var status: Commandhub_V1_AgentStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
   /// Stable machine-readable reason when success is false
   /// ("paused", "limit_exceeded", "insufficient_balance", "unsupported", ...).
-  public var errorCode: String = String()
+  public var errorCode: String {
+    get {_storage._errorCode}
+    set {_uniqueStorage()._errorCode = newValue}
+  }
 
   /// True when the agent had already finished this command and answers from
   /// its record instead of executing it again.
-  public var replayed: Bool = false
+  public var replayed: Bool {
+    get {_storage._replayed}
+    set {_uniqueStorage()._replayed = newValue}
+  }
 
-  public var result: Commandhub_V1_CommandAck.OneOf_Result? = nil
+  /// The agent's state and counters right after this command, so the hub's view
+  /// is exact as soon as the ack arrives (not only at the next heartbeat).
+  public var agentState: Commandhub_V1_Heartbeat {
+    get {_storage._agentState ?? Commandhub_V1_Heartbeat()}
+    set {_uniqueStorage()._agentState = newValue}
+  }
+  /// Returns true if `agentState` has been explicitly set.
+  public var hasAgentState: Bool {_storage._agentState != nil}
+  /// Clears the value of `agentState`. Subsequent reads from it will return its default value.
+  public mutating func clearAgentState() {_uniqueStorage()._agentState = nil}
+
+  public var result: OneOf_Result? {
+    get {return _storage._result}
+    set {_uniqueStorage()._result = newValue}
+  }
 
   public var pong: Commandhub_V1_Pong {
     get {
-      if case .pong(let v)? = result {return v}
+      if case .pong(let v)? = _storage._result {return v}
       return Commandhub_V1_Pong()
     }
-    set {result = .pong(newValue)}
+    set {_uniqueStorage()._result = .pong(newValue)}
   }
 
   public var balances: Commandhub_V1_Balances {
     get {
-      if case .balances(let v)? = result {return v}
+      if case .balances(let v)? = _storage._result {return v}
       return Commandhub_V1_Balances()
     }
-    set {result = .balances(newValue)}
+    set {_uniqueStorage()._result = .balances(newValue)}
   }
 
   public var statusReport: Commandhub_V1_StatusReport {
     get {
-      if case .statusReport(let v)? = result {return v}
+      if case .statusReport(let v)? = _storage._result {return v}
       return Commandhub_V1_StatusReport()
     }
-    set {result = .statusReport(newValue)}
+    set {_uniqueStorage()._result = .statusReport(newValue)}
   }
 
   public var sellPreview: Commandhub_V1_SellPreview {
     get {
-      if case .sellPreview(let v)? = result {return v}
+      if case .sellPreview(let v)? = _storage._result {return v}
       return Commandhub_V1_SellPreview()
     }
-    set {result = .sellPreview(newValue)}
+    set {_uniqueStorage()._result = .sellPreview(newValue)}
   }
 
   public var sellFill: Commandhub_V1_SellFill {
     get {
-      if case .sellFill(let v)? = result {return v}
+      if case .sellFill(let v)? = _storage._result {return v}
       return Commandhub_V1_SellFill()
     }
-    set {result = .sellFill(newValue)}
+    set {_uniqueStorage()._result = .sellFill(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -294,6 +326,8 @@ public nonisolated struct Commandhub_V1_CommandAck: Sendable {
   }
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Commandhub_V1_Pong: Sendable {
@@ -477,6 +511,12 @@ public nonisolated struct Commandhub_V1_Command: Sendable {
 
   /// Absolute deadline; an ack after it is ignored by the hub.
   public var deadlineMs: Int64 = 0
+
+  /// Reconciliation: the agent must not execute this command. It answers from
+  /// its record of finished commands (replayed = true) or, if it never ran it,
+  /// refuses with error_code "not_executed" and remembers the id so that a late
+  /// copy is never executed either.
+  public var lookupOnly: Bool = false
 
   public var action: Commandhub_V1_Command.OneOf_Action? = nil
 
@@ -926,147 +966,202 @@ nonisolated extension Commandhub_V1_Balance: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Commandhub_V1_CommandAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CommandAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}command_id\0\u{1}success\0\u{1}message\0\u{1}status\0\u{3}error_code\0\u{1}replayed\0\u{2}\u{4}pong\0\u{1}balances\0\u{3}status_report\0\u{3}sell_preview\0\u{3}sell_fill\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}command_id\0\u{1}success\0\u{1}message\0\u{1}status\0\u{3}error_code\0\u{1}replayed\0\u{3}agent_state\0\u{2}\u{3}pong\0\u{1}balances\0\u{3}status_report\0\u{3}sell_preview\0\u{3}sell_fill\0")
+
+  fileprivate class _StorageClass {
+    var _commandID: String = String()
+    var _success: Bool = false
+    var _message: String = String()
+    var _status: Commandhub_V1_AgentStatus = .unspecified
+    var _errorCode: String = String()
+    var _replayed: Bool = false
+    var _agentState: Commandhub_V1_Heartbeat? = nil
+    var _result: Commandhub_V1_CommandAck.OneOf_Result?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _commandID = source._commandID
+      _success = source._success
+      _message = source._message
+      _status = source._status
+      _errorCode = source._errorCode
+      _replayed = source._replayed
+      _agentState = source._agentState
+      _result = source._result
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.commandID) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.success) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.message) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.errorCode) }()
-      case 6: try { try decoder.decodeSingularBoolField(value: &self.replayed) }()
-      case 10: try {
-        var v: Commandhub_V1_Pong?
-        var hadOneofValue = false
-        if let current = self.result {
-          hadOneofValue = true
-          if case .pong(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._commandID) }()
+        case 2: try { try decoder.decodeSingularBoolField(value: &_storage._success) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._message) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._errorCode) }()
+        case 6: try { try decoder.decodeSingularBoolField(value: &_storage._replayed) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._agentState) }()
+        case 10: try {
+          var v: Commandhub_V1_Pong?
+          var hadOneofValue = false
+          if let current = _storage._result {
+            hadOneofValue = true
+            if case .pong(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._result = .pong(v)
+          }
+        }()
+        case 11: try {
+          var v: Commandhub_V1_Balances?
+          var hadOneofValue = false
+          if let current = _storage._result {
+            hadOneofValue = true
+            if case .balances(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._result = .balances(v)
+          }
+        }()
+        case 12: try {
+          var v: Commandhub_V1_StatusReport?
+          var hadOneofValue = false
+          if let current = _storage._result {
+            hadOneofValue = true
+            if case .statusReport(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._result = .statusReport(v)
+          }
+        }()
+        case 13: try {
+          var v: Commandhub_V1_SellPreview?
+          var hadOneofValue = false
+          if let current = _storage._result {
+            hadOneofValue = true
+            if case .sellPreview(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._result = .sellPreview(v)
+          }
+        }()
+        case 14: try {
+          var v: Commandhub_V1_SellFill?
+          var hadOneofValue = false
+          if let current = _storage._result {
+            hadOneofValue = true
+            if case .sellFill(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._result = .sellFill(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.result = .pong(v)
-        }
-      }()
-      case 11: try {
-        var v: Commandhub_V1_Balances?
-        var hadOneofValue = false
-        if let current = self.result {
-          hadOneofValue = true
-          if case .balances(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.result = .balances(v)
-        }
-      }()
-      case 12: try {
-        var v: Commandhub_V1_StatusReport?
-        var hadOneofValue = false
-        if let current = self.result {
-          hadOneofValue = true
-          if case .statusReport(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.result = .statusReport(v)
-        }
-      }()
-      case 13: try {
-        var v: Commandhub_V1_SellPreview?
-        var hadOneofValue = false
-        if let current = self.result {
-          hadOneofValue = true
-          if case .sellPreview(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.result = .sellPreview(v)
-        }
-      }()
-      case 14: try {
-        var v: Commandhub_V1_SellFill?
-        var hadOneofValue = false
-        if let current = self.result {
-          hadOneofValue = true
-          if case .sellFill(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.result = .sellFill(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.commandID.isEmpty {
-      try visitor.visitSingularStringField(value: self.commandID, fieldNumber: 1)
-    }
-    if self.success != false {
-      try visitor.visitSingularBoolField(value: self.success, fieldNumber: 2)
-    }
-    if !self.message.isEmpty {
-      try visitor.visitSingularStringField(value: self.message, fieldNumber: 3)
-    }
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 4)
-    }
-    if !self.errorCode.isEmpty {
-      try visitor.visitSingularStringField(value: self.errorCode, fieldNumber: 5)
-    }
-    if self.replayed != false {
-      try visitor.visitSingularBoolField(value: self.replayed, fieldNumber: 6)
-    }
-    switch self.result {
-    case .pong?: try {
-      guard case .pong(let v)? = self.result else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .balances?: try {
-      guard case .balances(let v)? = self.result else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .statusReport?: try {
-      guard case .statusReport(let v)? = self.result else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .sellPreview?: try {
-      guard case .sellPreview(let v)? = self.result else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .sellFill?: try {
-      guard case .sellFill(let v)? = self.result else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._commandID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._commandID, fieldNumber: 1)
+      }
+      if _storage._success != false {
+        try visitor.visitSingularBoolField(value: _storage._success, fieldNumber: 2)
+      }
+      if !_storage._message.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._message, fieldNumber: 3)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 4)
+      }
+      if !_storage._errorCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._errorCode, fieldNumber: 5)
+      }
+      if _storage._replayed != false {
+        try visitor.visitSingularBoolField(value: _storage._replayed, fieldNumber: 6)
+      }
+      try { if let v = _storage._agentState {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      switch _storage._result {
+      case .pong?: try {
+        guard case .pong(let v)? = _storage._result else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .balances?: try {
+        guard case .balances(let v)? = _storage._result else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .statusReport?: try {
+        guard case .statusReport(let v)? = _storage._result else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .sellPreview?: try {
+        guard case .sellPreview(let v)? = _storage._result else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .sellFill?: try {
+        guard case .sellFill(let v)? = _storage._result else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Commandhub_V1_CommandAck, rhs: Commandhub_V1_CommandAck) -> Bool {
-    if lhs.commandID != rhs.commandID {return false}
-    if lhs.success != rhs.success {return false}
-    if lhs.message != rhs.message {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs.errorCode != rhs.errorCode {return false}
-    if lhs.replayed != rhs.replayed {return false}
-    if lhs.result != rhs.result {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._commandID != rhs_storage._commandID {return false}
+        if _storage._success != rhs_storage._success {return false}
+        if _storage._message != rhs_storage._message {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._errorCode != rhs_storage._errorCode {return false}
+        if _storage._replayed != rhs_storage._replayed {return false}
+        if _storage._agentState != rhs_storage._agentState {return false}
+        if _storage._result != rhs_storage._result {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1466,7 +1561,7 @@ nonisolated extension Commandhub_V1_Welcome: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Commandhub_V1_Command: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Command"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}command_id\0\u{3}issued_at_ms\0\u{3}deadline_ms\0\u{2}\u{7}pause\0\u{1}resume\0\u{1}ping\0\u{3}sync_wallets\0\u{3}request_status\0\u{1}sell\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}command_id\0\u{3}issued_at_ms\0\u{3}deadline_ms\0\u{3}lookup_only\0\u{2}\u{6}pause\0\u{1}resume\0\u{1}ping\0\u{3}sync_wallets\0\u{3}request_status\0\u{1}sell\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1477,6 +1572,7 @@ nonisolated extension Commandhub_V1_Command: SwiftProtobuf.Message, SwiftProtobu
       case 1: try { try decoder.decodeSingularStringField(value: &self.commandID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.issuedAtMs) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.deadlineMs) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.lookupOnly) }()
       case 10: try {
         var v: Commandhub_V1_Pause?
         var hadOneofValue = false
@@ -1574,6 +1670,9 @@ nonisolated extension Commandhub_V1_Command: SwiftProtobuf.Message, SwiftProtobu
     if self.deadlineMs != 0 {
       try visitor.visitSingularInt64Field(value: self.deadlineMs, fieldNumber: 3)
     }
+    if self.lookupOnly != false {
+      try visitor.visitSingularBoolField(value: self.lookupOnly, fieldNumber: 4)
+    }
     switch self.action {
     case .pause?: try {
       guard case .pause(let v)? = self.action else { preconditionFailure() }
@@ -1608,6 +1707,7 @@ nonisolated extension Commandhub_V1_Command: SwiftProtobuf.Message, SwiftProtobu
     if lhs.commandID != rhs.commandID {return false}
     if lhs.issuedAtMs != rhs.issuedAtMs {return false}
     if lhs.deadlineMs != rhs.deadlineMs {return false}
+    if lhs.lookupOnly != rhs.lookupOnly {return false}
     if lhs.action != rhs.action {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -164,10 +164,15 @@ struct LinkLifecycleTests {
     }
 
     @Test func gracefulShutdownLetsInFlightCommandsFinishThenClosesStreamsWithAClearStatus() async throws {
+        try await TemporaryDirectory.with { directory in try await self.gracefulShutdown(storePath: directory.path("hub.sqlite")) }
+    }
+
+    func gracefulShutdown(storePath: String) async throws {
         var configuration = HubConfiguration()
         configuration.grpcPort = 0
         configuration.httpPort = 0
         configuration.agentTokens = [TestHub.token]
+        configuration.storePath = storePath
         let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
         let events = EventLog<RegistryEvent>()
         hub.registry.observe(events.append)

@@ -89,10 +89,11 @@ enum CommandResponses {
     }
 
     /// A bulk action's response: the seed's `total` and `results`, plus totals by outcome.
-    static func bulk(action: String, selector: LabelSelector, report: BulkReport, names: [UUID: String]) -> JSON {
+    static func bulk(action: String, jobID: UUID, selector: LabelSelector, report: BulkReport, names: [UUID: String]) -> JSON {
         .object([
             ("total", .integer(report.targeted)),
             ("action", .string(action)),
+            ("job_id", .string(jobID.lowercased)),
             ("selector", selector.terms.isEmpty ? .null : .string(selector.description)),
             ("targeted", .integer(report.targeted)),
             ("succeeded", .integer(report.succeeded)),

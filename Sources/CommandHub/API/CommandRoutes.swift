@@ -4,13 +4,24 @@ import Wire
 
 /// The REST control plane of seed 003, under `/api/crypto/commands/`.
 ///
-/// Every handler validates its input first (400), then resolves the client (404), then hands
-/// one command to the dispatcher and turns its single report into the response: 200 with
-/// `command_result` when the agent answered, else the mapped `HubError` (503/504/500).
+/// Every write runs through `Idempotency`; inside it a handler validates its input first (400),
+/// resolves the client (404), hands one command (or one job of many) to the dispatcher and
+/// turns the report into the answer: 200 with `command_result` when the agent answered, else
+/// the mapped `HubError` (503/504/500).
 struct CommandRoutes {
     let registry: AgentRegistry
     let dispatcher: CommandDispatcher
+    let log: CommandLog
+    let idempotency: Idempotency
     let configuration: HubConfiguration
+
+    init(registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, idempotency: IdempotencyStore, configuration: HubConfiguration) {
+        self.registry = registry
+        self.dispatcher = dispatcher
+        self.log = log
+        self.idempotency = Idempotency(store: idempotency)
+        self.configuration = configuration
+    }
 
     func register(on router: Router<HubRequestContext>) {
         let commands = router.group("api/crypto/commands")
@@ -73,40 +84,57 @@ struct CommandRoutes {
     /// One command to one client.
     func command(
         _ request: Request, _ context: HubRequestContext,
-        _ makeAction: (RequestParameters) throws(HubError) -> (Commandhub_V1_Command.OneOf_Action, CommandResponses.Extra)
+        _ makeAction: @escaping (RequestParameters) throws(HubError) -> (Commandhub_V1_Command.OneOf_Action, CommandResponses.Extra)
     ) async throws -> Response {
-        let parameters = RequestParameters(request: request, context: context)
-        let id = try parameters.clientID()
-        let (action, extra) = try makeAction(parameters)
-        let timeout = try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout)
-        guard self.registry.snapshot(of: id) != nil else { throw HubError.clientNotFound(id.lowercased) }
+        try await self.idempotency.run(request, context) { request, origin throws(HubError) in
+            let parameters = RequestParameters(request: request, context: context)
+            let id = try parameters.clientID()
+            let (action, extra) = try makeAction(parameters)
+            let timeout = try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout)
+            guard self.registry.snapshot(of: id) != nil else { throw .clientNotFound(id.lowercased) }
 
-        let report = await self.dispatcher.send(action, to: id, timeout: timeout)
-        guard let ack = report.ack else { throw report.error ?? HubError.commandError("no outcome") }
-        return CommandResponses.single(report: report, ack: ack, snapshot: self.registry.snapshot(of: id), extra: extra).response()
+            let report = await self.dispatcher.send(action, to: id, timeout: timeout, origin: origin)
+            guard let ack = report.ack else {
+                return APIResult(error: report.error ?? .commandError("no outcome"), delivered: report.sentAt != nil)
+            }
+            let body = CommandResponses.single(report: report, ack: ack, snapshot: self.registry.snapshot(of: id), extra: extra)
+            return APIResult(body: body, delivered: true)
+        }
     }
 
     /// One action to many clients: all connected ones matching `?selector=`, or `?client_ids=`.
+    /// Logged as one job whose commands carry its id.
     func bulk(
         _ request: Request, _ context: HubRequestContext, name: String,
-        _ makeAction: (RequestParameters) throws(HubError) -> Commandhub_V1_Command.OneOf_Action
+        _ makeAction: @escaping (RequestParameters) throws(HubError) -> Commandhub_V1_Command.OneOf_Action
     ) async throws -> Response {
-        let parameters = RequestParameters(request: request, context: context)
-        let action = try makeAction(parameters)
-        let selector = try parameters.selector()
-        let explicitIDs = try parameters.clientIDs()
-        if explicitIDs != nil, !selector.terms.isEmpty {
-            throw HubError.badRequest(parameter: "selector", reason: "use either selector or client_ids, not both")
+        try await self.idempotency.run(request, context) { request, origin throws(HubError) in
+            let parameters = RequestParameters(request: request, context: context)
+            let action = try makeAction(parameters)
+            let selector = try parameters.selector()
+            let explicitIDs = try parameters.clientIDs()
+            if explicitIDs != nil, !selector.terms.isEmpty {
+                throw .badRequest(parameter: "selector", reason: "use either selector or client_ids, not both")
+            }
+            let options = BulkOptions(
+                timeout: try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout),
+                maxConcurrency: try parameters.integer("max_concurrency", in: 1...100_000) ?? self.configuration.bulkConcurrency,
+                maxFailures: try parameters.integer("max_failures", in: 0...100_000)
+            )
+            let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
+            let jobID = UUID()
+            try self.log.jobCreated(JobRecord(
+                jobID: jobID, action: name, parameters: action.parameters.text,
+                selector: selector.terms.isEmpty ? nil : selector.description, requestedBy: origin.requestedBy, createdAt: Date()
+            ))
+            var jobOrigin = origin
+            jobOrigin.jobID = jobID
+            let report = await self.dispatcher.sendToMany(action, to: targets, options: options, origin: jobOrigin)
+            self.log.jobFinished(jobID, report: report, at: Date())
+            var names: [UUID: String] = [:]
+            for id in targets { names[id] = self.registry.snapshot(of: id)?.identity.name }
+            let body = CommandResponses.bulk(action: name, jobID: jobID, selector: selector, report: report, names: names)
+            return APIResult(body: body, delivered: report.anyDelivered)
         }
-        let options = BulkOptions(
-            timeout: try parameters.timeout(default: self.configuration.defaultCommandTimeout, max: self.configuration.maxCommandTimeout),
-            maxConcurrency: try parameters.integer("max_concurrency", in: 1...100_000) ?? self.configuration.bulkConcurrency,
-            maxFailures: try parameters.integer("max_failures", in: 0...100_000)
-        )
-        let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
-        let report = await self.dispatcher.sendToMany(action, to: targets, options: options)
-        var names: [UUID: String] = [:]
-        for id in targets { names[id] = self.registry.snapshot(of: id)?.identity.name }
-        return CommandResponses.bulk(action: name, selector: selector, report: report, names: names).response()
     }
 }

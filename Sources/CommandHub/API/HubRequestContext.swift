@@ -3,6 +3,8 @@ import Hummingbird
 /// The per-request context of the REST API.
 public struct HubRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Who is asking: the authenticated operator, or "anonymous" while operator auth is off.
+    public var caller: String = "anonymous"
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

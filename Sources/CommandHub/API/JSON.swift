@@ -11,6 +11,8 @@ public enum JSON: Sendable, Equatable {
     case number(Double)
     case bool(Bool)
     case null
+    /// Already-serialized JSON (stored results), written as is. Only for text this hub wrote.
+    case raw(String)
 
     /// A string, or `null` when absent.
     static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
@@ -18,9 +20,20 @@ public enum JSON: Sendable, Equatable {
     /// An ISO 8601 UTC timestamp without fractions ("2025-11-14T10:30:00Z"), or `null`.
     static func timestamp(_ date: Date?) -> JSON { date.map { .string($0.formatted(.iso8601)) } ?? .null }
 
+    /// An ISO 8601 UTC timestamp with milliseconds ("2025-11-14T10:30:00.123Z"), or `null`.
+    static func preciseTimestamp(_ date: Date?) -> JSON {
+        date.map { .string($0.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))) } ?? .null
+    }
+
     static func integer(_ value: some BinaryInteger) -> JSON { .integer(Int64(clamping: value)) }
 
     public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.serialized() == rhs.serialized() }
+
+    /// The compact UTF-8 encoding as a string.
+    public var text: String { String(decoding: self.serialized(), as: UTF8.self) }
+
+    /// Stored JSON text, or `null`.
+    static func raw(_ text: String?) -> JSON { text.map(JSON.raw) ?? .null }
 
     /// The compact UTF-8 encoding.
     public func serialized() -> [UInt8] {
@@ -62,6 +75,8 @@ public enum JSON: Sendable, Equatable {
             bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .null:
             bytes.append(contentsOf: "null".utf8)
+        case .raw(let text):
+            bytes.append(contentsOf: text.utf8)
         }
     }
 

@@ -93,4 +93,42 @@ struct RequestParameters {
         guard ids.count <= 100_000 else { throw .badRequest(parameter: "client_ids", reason: "too many ids") }
         return ids
     }
+
+    /// An optional UUID query value.
+    func uuid(_ name: String) throws(HubError) -> UUID? {
+        guard let raw = try self.query(name), !raw.isEmpty else { return nil }
+        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+            throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
+        }
+        return id
+    }
+
+    /// An optional time: ISO 8601 (`2025-11-14T10:30:00Z`, fractions allowed) or Unix seconds.
+    func date(_ name: String) throws(HubError) -> Date? {
+        guard let raw = try self.query(name), !raw.isEmpty else { return nil }
+        if raw.count <= 20, let seconds = Double(raw), seconds.isFinite, seconds >= 0 { return Date(timeIntervalSince1970: seconds) }
+        if raw.count <= 40 {
+            if let date = try? Date(raw, strategy: .iso8601) { return date }
+            if let date = try? Date(raw, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        }
+        throw .badRequest(parameter: name, reason: "must be an ISO 8601 time or Unix seconds, got \"\(raw.prefix(40))\"")
+    }
+
+    /// An optional value from a fixed set.
+    func oneOf(_ name: String, _ allowed: [String]) throws(HubError) -> String? {
+        guard let raw = try self.query(name), !raw.isEmpty else { return nil }
+        guard allowed.contains(raw) else {
+            throw .badRequest(parameter: name, reason: "must be one of \(allowed.joined(separator: ", ")), got \"\(raw.prefix(32))\"")
+        }
+        return raw
+    }
+
+    /// The `{name}` path parameter as a UUID.
+    func pathUUID(_ name: String) throws(HubError) -> UUID {
+        let raw = self.context.parameters.get(name) ?? ""
+        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+            throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
+        }
+        return id
+    }
 }

@@ -24,6 +24,11 @@ extension HubConfiguration {
         ("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
         ("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
         ("shutdown.grace_period_seconds", "time SIGTERM gives in-flight commands before streams close (10)"),
+        ("store.path", "the hub's SQLite file, created on first run (commandhub.sqlite)"),
+        ("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
+        ("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
+        ("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
+        ("store.credential_poll_ms", "how often credential changes by the CLI are picked up (500)"),
     ]
 
     /// Reads the configuration: `overrides` (command-line flags) first, then `COMMANDHUB_*`
@@ -78,6 +83,11 @@ extension HubConfiguration {
         if let milliseconds = try values.int("commands.deadline_resolution_ms") { self.deadlineResolution = .milliseconds(milliseconds) }
         self.bulkConcurrency = try values.int("commands.bulk_concurrency") ?? self.bulkConcurrency
         self.shutdownGracePeriod = try values.seconds("shutdown.grace_period_seconds") ?? self.shutdownGracePeriod
+        self.storePath = try values.string("store.path") ?? self.storePath
+        if let days = try values.number("store.retention_days") { self.commandRetention = .seconds(days * 86_400) }
+        if let hours = try values.number("store.idempotency_retention_hours") { self.idempotencyRetention = .seconds(hours * 3600) }
+        if let hours = try values.number("store.reconcile_window_hours") { self.reconcileWindow = .seconds(hours * 3600) }
+        if let milliseconds = try values.int("store.credential_poll_ms") { self.credentialPollInterval = .milliseconds(milliseconds) }
         try self.validate()
     }
 }
@@ -112,6 +122,20 @@ struct ConfigValues {
             }
         }
         return nil
+    }
+
+    /// A positive number (days, hours) without the seconds' upper bound.
+    func number(_ key: String) throws(ConfigurationError) -> Double? {
+        var number = self.reader.double(forKey: ConfigKey(key))
+        if number == nil, let raw = self.reader.string(forKey: ConfigKey(key)) {
+            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalid(key: key, reason: "must be a number, got \"\(raw.prefix(32))\"")
+            }
+            number = parsed
+        }
+        guard let number else { return nil }
+        guard number.isFinite, number > 0, number <= 100_000 else { throw .invalid(key: key, reason: "must be a positive number") }
+        return number
     }
 
     func seconds(_ key: String) throws(ConfigurationError) -> Duration? {

@@ -35,6 +35,17 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Default concurrent sends of one bulk action.
     public var bulkConcurrency: Int = 1024
 
+    /// The hub's SQLite file (credentials, known agents, command log); created on first run.
+    public var storePath: String = "commandhub.sqlite"
+    /// Finished commands and jobs older than this are pruned.
+    public var commandRetention: Duration = .seconds(30 * 86_400)
+    /// `Idempotency-Key` answers are kept this long.
+    public var idempotencyRetention: Duration = .seconds(86_400)
+    /// On reconnect, commands of the agent this recent whose outcome is unknown are reconciled.
+    public var reconcileWindow: Duration = .seconds(86_400)
+    /// How often the hub checks the database for credential changes made by the CLI.
+    public var credentialPollInterval: Duration = .milliseconds(500)
+
     /// How long graceful shutdown lets in-flight commands finish before agent streams close.
     public var shutdownGracePeriod: Duration = .seconds(10)
 
@@ -64,6 +75,11 @@ public struct HubConfiguration: Sendable, Equatable {
         try positive(self.keepaliveInterval, "grpc.keepalive_interval_seconds")
         try positive(self.keepaliveTimeout, "grpc.keepalive_timeout_seconds")
         try positive(self.shutdownGracePeriod, "shutdown.grace_period_seconds")
+        try positive(self.commandRetention, "store.retention_days")
+        try positive(self.idempotencyRetention, "store.idempotency_retention_hours")
+        try positive(self.reconcileWindow, "store.reconcile_window_hours")
+        try positive(self.credentialPollInterval, "store.credential_poll_ms")
+        guard !self.storePath.isEmpty else { throw .invalid(key: "store.path", reason: "must not be empty") }
         guard self.livenessTimeout > self.heartbeatInterval else {
             throw .invalid(key: "agents.liveness_timeout_seconds", reason: "must be longer than agents.heartbeat_interval_seconds")
         }

@@ -40,6 +40,13 @@ public struct BulkReport: Sendable {
     public var failed: Int { self.count { $0.state == .failed || $0.state == .cancelled } }
     public var timedOut: Int { self.count { $0.state == .timedOut } }
     public var undeliverable: Int { self.count { $0.state == .undeliverable } }
+    /// True when at least one command was put on an agent's stream.
+    public var anyDelivered: Bool {
+        self.items.contains { item in
+            if case .finished(let report) = item { return report.sentAt != nil }
+            return false
+        }
+    }
     public var skipped: Int {
         self.items.reduce(0) { total, item in if case .skipped = item { total + 1 } else { total } }
     }
@@ -55,7 +62,9 @@ extension CommandDispatcher {
     /// Sends the same action to every agent in `agentIDs` concurrently (bounded by
     /// `maxConcurrency`) and returns when all are final. With everything in flight at once the
     /// whole takes about one timeout, never the sum of them.
-    public func sendToMany(_ action: Commandhub_V1_Command.OneOf_Action, to agentIDs: [UUID], options: BulkOptions) async -> BulkReport {
+    public func sendToMany(
+        _ action: Commandhub_V1_Command.OneOf_Action, to agentIDs: [UUID], options: BulkOptions, origin: CommandOrigin = CommandOrigin()
+    ) async -> BulkReport {
         var results = [BulkReport.Item?](repeating: nil, count: agentIDs.count)
         await withTaskGroup(of: (Int, CommandReport).self) { group in
             var next = 0
@@ -66,7 +75,7 @@ extension CommandDispatcher {
                 let index = next
                 let agentID = agentIDs[index]
                 next += 1
-                group.addTask { (index, await self.send(action, to: agentID, timeout: options.timeout)) }
+                group.addTask { (index, await self.send(action, to: agentID, timeout: options.timeout, origin: origin)) }
             }
 
             while next < agentIDs.count, next < options.maxConcurrency { launch() }

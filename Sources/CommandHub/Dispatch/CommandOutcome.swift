@@ -30,12 +30,15 @@ public enum UndeliverableReason: Sendable, Equatable, CustomStringConvertible {
     case streamEnded(String)
     /// The agent's outbox was full or the write failed; nothing was delivered.
     case sendFailed(String)
+    /// The command log could not record it, so it was not sent.
+    case notRecorded(String)
 
     public var description: String {
         switch self {
         case .notConnected: "agent not connected"
         case .streamEnded(let why): "stream ended before the ack: \(why)"
         case .sendFailed(let why): "failed to send: \(why)"
+        case .notRecorded(let why): "not recorded, so not sent: \(why)"
         }
     }
 }

@@ -6,11 +6,30 @@ public struct CommandReport: Sendable {
     public let commandID: UUID
     public let agentID: UUID
     public let action: Commandhub_V1_Command.OneOf_Action
+    public let origin: CommandOrigin
     public let outcome: CommandOutcome
     public let timeout: Duration
     public let issuedAt: Date
     public let sentAt: Date?
     public let finishedAt: Date
+    /// False when the journal refused the command, so there is no record to finish.
+    public let recorded: Bool
+
+    init(
+        commandID: UUID, agentID: UUID, action: Commandhub_V1_Command.OneOf_Action, origin: CommandOrigin,
+        outcome: CommandOutcome, timeout: Duration, issuedAt: Date, sentAt: Date?, finishedAt: Date, recorded: Bool = true
+    ) {
+        self.commandID = commandID
+        self.agentID = agentID
+        self.action = action
+        self.origin = origin
+        self.outcome = outcome
+        self.timeout = timeout
+        self.issuedAt = issuedAt
+        self.sentAt = sentAt
+        self.finishedAt = finishedAt
+        self.recorded = recorded
+    }
 
     /// The final lifecycle state.
     public var state: CommandState { self.outcome.state }
@@ -28,6 +47,7 @@ public struct CommandReport: Sendable {
         case .timedOut(let after): .commandTimeout(commandID: self.commandID, after: after)
         case .undeliverable(.notConnected), .undeliverable(.streamEnded): .clientNotConnected(self.agentID)
         case .undeliverable(.sendFailed(let why)): .commandError(why)
+        case .undeliverable(.notRecorded(let why)): .storeUnavailable(why)
         case .cancelled: .commandError("cancelled before an answer")
         }
     }

@@ -6,7 +6,7 @@ struct DeadlineSweeper: Service {
     let dispatcher: CommandDispatcher
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilGracefulShutdown {
             await self.dispatcher.run()
         }
     }

@@ -58,24 +58,29 @@ final class PendingCommandTable: Sendable {
     /// Commands currently waiting.
     var count: Int { self.storage.withLock { $0.entries.count } }
 
-    /// Adds a waiting command. Wakes the deadline sweeper if it was idle.
-    func insert(_ id: UUID, _ entry: Entry) {
-        let wake = self.storage.withLock { storage -> CheckedContinuation<Void, Never>? in
+    /// Adds a waiting command; false (and nothing changes) if `id` is already waiting. Wakes the
+    /// deadline sweeper if it was idle.
+    func insert(_ id: UUID, _ entry: Entry) -> Bool {
+        let (inserted, wake) = self.storage.withLock { storage -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard storage.entries[id] == nil else { return (false, nil) }
             storage.entries[id] = entry
             storage.bySession[entry.sessionID, default: []].insert(id)
             storage.deadlines.insert(Deadline(at: entry.deadline, id: id))
             defer { storage.sweeperWake = nil }
-            return storage.sweeperWake
+            return (true, storage.sweeperWake)
         }
         wake?.resume()
+        return inserted
     }
 
-    /// Records that the command is on the wire. A no-op if it was already resolved.
-    func markSent(_ id: UUID, at date: Date) {
+    /// Records that the command is on the wire; false if it was already resolved (or sent).
+    @discardableResult
+    func markSent(_ id: UUID, at date: Date) -> Bool {
         self.storage.withLock { storage in
-            guard storage.entries[id]?.state.canTransition(to: .sent) == true else { return }
+            guard storage.entries[id]?.state.canTransition(to: .sent) == true else { return false }
             storage.entries[id]?.state = .sent
             storage.entries[id]?.sentAt = date
+            return true
         }
     }
 

@@ -29,6 +29,7 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
     let registry: AgentRegistry
     let dispatcher: CommandDispatcher
     let authenticator: any AgentAuthenticator
+    let reconciler: (any CommandReconciler)?
     let settings: Settings
     let logger: Logger
     /// Every stream being served, for shutdown.
@@ -36,11 +37,12 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
 
     public init(
         registry: AgentRegistry, dispatcher: CommandDispatcher, authenticator: any AgentAuthenticator,
-        settings: Settings, logger: Logger = Logger(label: "commandhub.link")
+        reconciler: (any CommandReconciler)? = nil, settings: Settings, logger: Logger = Logger(label: "commandhub.link")
     ) {
         self.registry = registry
         self.dispatcher = dispatcher
         self.authenticator = authenticator
+        self.reconciler = reconciler
         self.settings = settings
         self.logger = logger
     }
@@ -62,6 +64,18 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
         }
     }
 
+    /// Ends every stream authenticated with credential `name` (it was revoked); returns how many.
+    @discardableResult
+    func closeSessions(credential name: String, error: HubError) -> Int {
+        var closed = 0
+        for session in self.sessions.all where session.credential.name == name && session.close(.closedByHub(error)) {
+            self.dispatcher.sessionEnded(session)
+            closed += 1
+        }
+        if closed > 0 { self.logger.notice("closed streams of revoked credential", metadata: ["credential": "\(name)", "streams": "\(closed)"]) }
+        return closed
+    }
+
     /// Ends every running stream with `error` as its status and fails their waiting commands
     /// at once. Returns how many sessions it closed.
     @discardableResult
@@ -80,11 +94,29 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
         messages: RPCAsyncSequence<Commandhub_V1_AgentMessage, any Error>,
         writer: RPCWriter<Commandhub_V1_HubMessage>
     ) async throws {
-        let end = await withTaskGroup(of: SessionEnd.self) { group in
-            group.addTask { await self.read(messages, into: session) }
+        // Children return the session's end, or nil for work that finished without ending it.
+        let end = await withTaskGroup(of: SessionEnd?.self) { group in
+            let (accepted, acceptance) = AsyncStream.makeStream(of: UUID.self, bufferingPolicy: .bufferingNewest(1))
+            group.addTask { await self.read(messages, into: session, acceptance: acceptance) }
             group.addTask { await self.write(session, to: writer) }
             group.addTask { await self.watch(session) }
-            let first = await group.next() ?? .agentClosed
+            if let reconciler = self.reconciler {
+                group.addTask {
+                    for await agentID in accepted {
+                        await reconciler.agentConnected(agentID)
+                        break
+                    }
+                    return nil
+                }
+            }
+            var first = SessionEnd.agentClosed
+            while let result = await group.next() {
+                if let end = result {
+                    first = end
+                    break
+                }
+            }
+            acceptance.finish()
             session.close(first)
             group.cancelAll()
             return session.endReason ?? first
@@ -104,7 +136,10 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
     }
 
     /// Reads the stream: `Hello` first, then everything else. Returns how the stream ended.
-    private func read(_ messages: RPCAsyncSequence<Commandhub_V1_AgentMessage, any Error>, into session: AgentSession) async -> SessionEnd {
+    private func read(
+        _ messages: RPCAsyncSequence<Commandhub_V1_AgentMessage, any Error>, into session: AgentSession,
+        acceptance: AsyncStream<UUID>.Continuation
+    ) async -> SessionEnd {
         do {
             var iterator = messages.makeAsyncIterator()
             guard let first = try await iterator.next() else { return .agentClosed }
@@ -113,6 +148,7 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
                 return .closedByHub(.helloRequired(got: first.kind.map(Self.name(of:)) ?? "an empty message"))
             }
             if let end = self.accept(hello, on: session) { return end }
+            if let agentID = session.identity?.agentID { acceptance.yield(agentID) }
             while let message = try await iterator.next() {
                 self.handle(message, from: session)
             }
@@ -156,8 +192,10 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
         case .ack(let ack):
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now)
             self.dispatcher.acknowledge(ack, from: session)
+            if ack.hasAgentState { self.registry.updated(session) }
         case .heartbeat(let heartbeat):
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now, heartbeat: heartbeat)
+            self.registry.updated(session)
         case .walletSnapshot:
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now)
         case .hello:

@@ -86,7 +86,14 @@ public final class AgentRegistry: Sendable {
         self.state.withLock { Array($0.live.values) }
     }
 
-    /// Registers a callback for connects and disconnects; called synchronously, keep it short.
+    /// Tells observers that a live agent's state changed (a heartbeat, or an ack with state).
+    func updated(_ session: AgentSession) {
+        let observers = self.observers.withLock { $0 }
+        guard !observers.isEmpty, let snapshot = session.snapshot() else { return }
+        for observer in observers { observer(.updated(snapshot)) }
+    }
+
+    /// Registers a callback for connects, updates and disconnects; called synchronously, keep it short.
     public func observe(_ observer: @escaping @Sendable (RegistryEvent) -> Void) {
         self.observers.withLock { $0.append(observer) }
     }
@@ -103,5 +110,7 @@ public final class AgentRegistry: Sendable {
 /// A change in which agents are connected.
 public enum RegistryEvent: Sendable {
     case connected(AgentSnapshot, replaced: Bool)
+    /// A heartbeat or an ack changed the agent's live state.
+    case updated(AgentSnapshot)
     case disconnected(AgentSnapshot, reason: String)
 }

@@ -107,14 +107,23 @@ public final class AgentSession: Sendable {
         self.state.withLock { state in
             state.lastSeenOffset = monotonicNow
             state.live.lastSeen = now
-            if let heartbeat { state.live.apply(heartbeat, at: now) }
+            if let heartbeat {
+                state.live.apply(heartbeat)
+                state.live.lastHeartbeat = now
+            }
         }
     }
 
-    /// Records the status an ack reported.
-    func updateStatus(_ status: Commandhub_V1_AgentStatus) {
-        guard status != .unspecified else { return }
-        self.state.withLock { $0.live.status = status }
+    /// Records what an ack says about the agent: its status, and its counters when the ack
+    /// carries them. Returns whether anything was recorded.
+    @discardableResult
+    func apply(_ ack: Commandhub_V1_CommandAck) -> Bool {
+        guard ack.status != .unspecified || ack.hasAgentState else { return false }
+        self.state.withLock { state in
+            if ack.status != .unspecified { state.live.status = ack.status }
+            if ack.hasAgentState { state.live.apply(ack.agentState) }
+        }
+        return true
     }
 
     /// Monotonic time of the last message received.
@@ -130,7 +139,8 @@ public final class AgentSession: Sendable {
                 inFlight: state.live.inFlight, lastSync: state.live.lastSync,
                 lastHeartbeat: state.live.lastHeartbeat, lastSeen: state.live.lastSeen,
                 connectedAt: state.live.connectedAt,
-                sessionID: connected ? self.sessionID : nil, remotePeer: connected ? self.remotePeer : nil
+                sessionID: connected ? self.sessionID : nil, remotePeer: connected ? self.remotePeer : nil,
+                credentialName: self.credential.name
             )
         }
     }

@@ -15,6 +15,8 @@ public struct AgentSnapshot: Sendable, Equatable {
     public var connectedAt: Date
     public var sessionID: UUID?
     public var remotePeer: String?
+    /// The credential the agent authenticated with (last time, when offline).
+    public var credentialName: String?
 
     public var agentID: UUID { self.identity.agentID }
 }
@@ -30,12 +32,12 @@ struct LiveStatus: Sendable, Equatable {
     var lastSeen: Date
     let connectedAt: Date
 
-    mutating func apply(_ heartbeat: Commandhub_V1_Heartbeat, at now: Date) {
+    /// Takes the agent's own counters (from a heartbeat, or the state an ack carries).
+    mutating func apply(_ heartbeat: Commandhub_V1_Heartbeat) {
         if heartbeat.status != .unspecified { self.status = heartbeat.status }
         self.walletsSynced = Int(heartbeat.walletsSynced)
         self.syncRequests = heartbeat.syncRequests
         self.inFlight = Int(heartbeat.inFlight)
         self.lastSync = WireTime.date(milliseconds: heartbeat.lastSyncMs) ?? self.lastSync
-        self.lastHeartbeat = now
     }
 }

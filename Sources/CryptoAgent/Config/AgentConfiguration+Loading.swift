@@ -14,6 +14,7 @@ extension AgentConfiguration {
         ("CRYPTO_AGENT_INITIAL_BACKOFF_SECONDS", "first reconnect delay bound"),
         ("CRYPTO_AGENT_MAX_BACKOFF_SECONDS", "largest reconnect delay bound"),
         ("CRYPTO_AGENT_MAX_IN_FLIGHT", "commands executed at once"),
+        ("CRYPTO_AGENT_FINISHED_RETENTION_HOURS", "how long finished commands are remembered (72)"),
     ]
 
     /// Reads `path` (JSON, optional) and then applies `environment` overrides; validates the result.
@@ -46,6 +47,7 @@ extension AgentConfiguration {
         if let seconds = file.maxBackoffSeconds { self.maxBackoff = try Self.duration(seconds, key: "max_backoff_seconds") }
         if let count = file.maxInFlight { self.maxInFlight = count }
         if let path = file.statePath { self.statePath = path }
+        if let hours = file.finishedRetentionHours { self.finishedRetention = try Self.hours(hours, key: "finished_retention_hours") }
         if let exchange = file.exchange { self.exchange = exchange }
         if let paper = file.paper {
             if let quote = paper.quoteAsset { self.paper.quoteAsset = quote.uppercased() }
@@ -81,6 +83,10 @@ extension AgentConfiguration {
         if let seconds = environment["CRYPTO_AGENT_MAX_BACKOFF_SECONDS"] {
             self.maxBackoff = try Self.duration(Self.number(seconds, key: "CRYPTO_AGENT_MAX_BACKOFF_SECONDS"), key: "CRYPTO_AGENT_MAX_BACKOFF_SECONDS")
         }
+        if let hours = environment["CRYPTO_AGENT_FINISHED_RETENTION_HOURS"] {
+            let key = "CRYPTO_AGENT_FINISHED_RETENTION_HOURS"
+            self.finishedRetention = try Self.hours(Self.number(hours, key: key), key: key)
+        }
         if let count = environment["CRYPTO_AGENT_MAX_IN_FLIGHT"] {
             guard let value = Int(count) else { throw .configuration("CRYPTO_AGENT_MAX_IN_FLIGHT must be an integer") }
             self.maxInFlight = value
@@ -111,6 +117,11 @@ extension AgentConfiguration {
     private static func duration(_ seconds: Double, key: String) throws(AgentError) -> Duration {
         guard seconds.isFinite, seconds > 0, seconds <= 86_400 else { throw .configuration("\(key) must be in (0, 86400] seconds") }
         return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    private static func hours(_ hours: Double, key: String) throws(AgentError) -> Duration {
+        guard hours.isFinite, hours > 0, hours <= 24 * 365 else { throw .configuration("\(key) must be in (0, 8760] hours") }
+        return .seconds(hours * 3600)
     }
 
     private static func decimal(_ text: String, key: String) throws(AgentError) -> Decimal {
@@ -157,12 +168,13 @@ struct AgentConfigurationFile: Decodable {
     var maxBackoffSeconds: Double?
     var maxInFlight: Int?
     var statePath: String?
+    var finishedRetentionHours: Double?
     var exchange: String?
     var paper: Paper?
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id", name, hub, token, labels, syncIntervalSeconds = "sync_interval_seconds"
         case initialBackoffSeconds = "initial_backoff_seconds", maxBackoffSeconds = "max_backoff_seconds"
-        case maxInFlight = "max_in_flight", statePath = "state_path", exchange, paper
+        case maxInFlight = "max_in_flight", statePath = "state_path", finishedRetentionHours = "finished_retention_hours", exchange, paper
     }
 }

@@ -22,6 +22,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var maxInFlight: Int = 32
     /// The agent's SQLite file (identity, finished commands, paper ledger).
     public var statePath: String = "crypto-agent.sqlite"
+    /// Finished commands are remembered (and answered from the record) this long.
+    public var finishedRetention: Duration = .seconds(72 * 3600)
     /// The exchange connector; `paper` is the built-in simulated exchange.
     public var exchange: String = "paper"
     public var paper = PaperExchangeConfiguration()
@@ -47,6 +49,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         guard self.initialBackoff > .zero, self.maxBackoff >= self.initialBackoff else {
             throw .configuration("backoff: need 0 < initial_backoff_seconds <= max_backoff_seconds")
         }
+        guard self.finishedRetention >= .seconds(60) else { throw .configuration("finished_retention_hours must be at least 1/60") }
         guard self.maxInFlight >= 1 else { throw .configuration("max_in_flight must be at least 1") }
         guard self.exchange == "paper" else { throw .configuration("exchange \"\(self.exchange)\" is not available; use \"paper\"") }
         try self.paper.validate()

@@ -24,8 +24,15 @@ public final class CommandHandler: Sendable {
     }
 
     /// Handles one command; `hubClockOffsetMs` corrects the hub's deadline for clock skew.
+    /// Every ack carries the agent's state as it is now (`agent_state`).
     public func handle(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64 = 0) async -> Commandhub_V1_CommandAck {
-        let id = command.commandID
+        var ack = await self.answer(command, hubClockOffsetMs: hubClockOffsetMs)
+        ack.agentState = self.state.heartbeat()
+        return ack
+    }
+
+    private func answer(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64) async -> Commandhub_V1_CommandAck {
+        let id = command.commandID.lowercased()
         do {
             if var recorded = try await self.finished.ack(for: id) {
                 recorded.replayed = true
@@ -51,19 +58,34 @@ public final class CommandHandler: Sendable {
             return joined
         }
 
-        self.state.commandStarted()
-        var ack = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
-        ack.commandID = id
-        if ack.status == .unspecified { ack.status = self.state.status.wire }
-        do {
-            try await self.finished.record(ack, action: command.action?.name ?? "unknown")
-        } catch {
-            self.logger.error("could not record finished command", metadata: ["command_id": "\(id)", "error": "\(error)"])
+        let ack: Commandhub_V1_CommandAck
+        if command.lookupOnly {
+            // Reconciliation never executes. Record that it never ran, so that a late copy of
+            // the original is answered "not executed" too instead of running.
+            ack = self.refusal(id, code: "not_executed", message: "The agent has no record of executing this command; it will not execute it")
+            await self.record(ack, action: "lookup")
+        } else {
+            self.state.commandStarted()
+            var executed = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
+            executed.commandID = id
+            if executed.status == .unspecified { executed.status = self.state.status.wire }
+            await self.record(executed, action: command.action?.name ?? "unknown")
+            self.state.commandFinished(success: executed.success)
+            ack = executed
         }
-        self.state.commandFinished(success: ack.success)
         let waiters = self.running.withLock { $0.removeValue(forKey: id) ?? [] }
         for waiter in waiters { waiter.resume(returning: ack) }
         return ack
+    }
+
+    /// Records a finished command before its ack may leave; a failure is logged (the ack still
+    /// goes out: the hub learns the outcome, and the exchange dedupes sells on their order id).
+    private func record(_ ack: Commandhub_V1_CommandAck, action: String) async {
+        do {
+            try await self.finished.record(ack, action: action)
+        } catch {
+            self.logger.error("could not record finished command", metadata: ["command_id": "\(ack.commandID)", "error": "\(error)"])
+        }
     }
 
     private func execute(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64) async -> Commandhub_V1_CommandAck {

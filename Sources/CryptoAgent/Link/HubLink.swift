@@ -17,16 +17,18 @@ public final class HubLink: Sendable {
     let agentID: UUID
     let handler: CommandHandler
     let state: AgentState
+    let store: AgentStore?
     let logger: Logger
     private let outbox = Mutex<AsyncStream<Commandhub_V1_AgentMessage>.Continuation?>(nil)
     private let observers = Mutex<[@Sendable (LinkEvent) -> Void]>([])
     private let hubClockOffsetMs = Atomic<Int64>(0)
 
-    public init(configuration: AgentConfiguration, agentID: UUID, handler: CommandHandler, state: AgentState, logger: Logger) {
+    public init(configuration: AgentConfiguration, agentID: UUID, handler: CommandHandler, state: AgentState, store: AgentStore? = nil, logger: Logger) {
         self.configuration = configuration
         self.agentID = agentID
         self.handler = handler
         self.state = state
+        self.store = store
         self.logger = logger
     }
 
@@ -124,6 +126,7 @@ public final class HubLink: Sendable {
                     group.addTask { try await self.sendHeartbeats(every: interval, to: outbox) }
                     self.logger.info("connected to hub", metadata: ["session_id": "\(welcome.sessionID)"])
                     self.notify(.connected(sessionID: welcome.sessionID))
+                    await self.remember(["session_id": welcome.sessionID, "welcomed_at": Date().formatted(.iso8601)])
                 case .command(let command):
                     if running >= self.configuration.maxInFlight {
                         try await group.next()
@@ -151,6 +154,17 @@ public final class HubLink: Sendable {
             var message = Commandhub_V1_AgentMessage()
             message.heartbeat = self.state.heartbeat()
             outbox.yield(message)
+            await self.remember(["last_heartbeat_at": Date().formatted(.iso8601)])
+        }
+    }
+
+    /// Writes link facts to the state file; a failure is logged, never fatal.
+    private func remember(_ facts: [String: String]) async {
+        guard let store = self.store else { return }
+        do {
+            for (key, value) in facts { try await store.setLinkState(key, value) }
+        } catch {
+            self.logger.warning("could not record link state", metadata: ["error": "\(error)"])
         }
     }
 

@@ -37,16 +37,32 @@ struct TestHub: Sendable {
         }
     }
 
-    /// Runs `body` with a fresh hub; the hub stops when `body` returns or throws.
+    /// Runs `body` with a fresh hub; the hub stops when `body` returns or throws. Its database
+    /// is `storePath`, or a new file in a temporary directory removed afterwards.
     static func with<T: Sendable>(
         grpcPort: Int = 0,
+        storePath: String? = nil,
         configure: (inout HubConfiguration) -> Void = { _ in },
+        _ body: (TestHub) async throws -> T
+    ) async throws -> T {
+        if let storePath {
+            return try await Self.run(grpcPort: grpcPort, storePath: storePath, configure: configure, body)
+        }
+        return try await TemporaryDirectory.with { directory in
+            try await Self.run(grpcPort: grpcPort, storePath: directory.path("commandhub.sqlite"), configure: configure, body)
+        }
+    }
+
+    private static func run<T: Sendable>(
+        grpcPort: Int, storePath: String,
+        configure: (inout HubConfiguration) -> Void,
         _ body: (TestHub) async throws -> T
     ) async throws -> T {
         var configuration = HubConfiguration()
         configuration.grpcPort = grpcPort
         configuration.httpPort = 0
         configuration.agentTokens = [Self.token]
+        configuration.storePath = storePath
         configure(&configuration)
         let hub = try buildHub(configuration: configuration, logger: Self.logger)
         let events = EventLog<RegistryEvent>()

@@ -1,22 +1,19 @@
 import CryptoAgent
 import Foundation
 
-/// The demo's generated credentials and the text it prints once at start-up.
-enum DemoSecrets {
-    /// A random 32-byte token, hex-encoded.
-    static func token() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func banner(httpPort: Int, grpcPort: Int, agents: [Agent], token: String) -> String {
+/// What the demo prints once at start-up: where things are, the external agent token (the only
+/// time it is shown), and curl commands to try.
+enum DemoBanner {
+    static func text(httpPort: Int, grpcPort: Int, agents: [Agent], externalToken: String, dataDir: String) -> String {
         let base = "http://127.0.0.1:\(httpPort)/api/crypto/commands"
         let first = agents.first?.agentID.uuidString.lowercased() ?? "CLIENT_ID"
         return """
 
             CommandHub demo: REST on 127.0.0.1:\(httpPort), gRPC AgentLink on 127.0.0.1:\(grpcPort), \(agents.count) paper agents.
-            Agent token (printed once): \(token)
+            State: \(dataDir)/commandhub.sqlite (hub) and \(dataDir)/agent-NNN.sqlite (agents).
             Agents: \(agents.map { "\($0.configuration.name)=\($0.agentID.uuidString.lowercased())" }.joined(separator: " "))
+            Token for an agent you start yourself (credential demo-external, shown once):
+              \(externalToken)
 
             Try:
               curl -s \(base)/
@@ -29,6 +26,7 @@ enum DemoSecrets {
               curl -s -X POST \(base)/pause_all/
               curl -s -X POST "\(base)/resume_all/?selector=venue=binance"
               curl -s -X POST "\(base)/sync_all/?symbols=BTC"
+              curl -s "http://127.0.0.1:\(httpPort)/api/crypto/history/?limit=5"
 
             """
     }

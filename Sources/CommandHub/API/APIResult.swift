@@ -1,0 +1,22 @@
+import Hummingbird
+
+/// A REST answer before it becomes a `Response`: status and JSON body, and whether the request
+/// reached any agent (which decides whether an `Idempotency-Key` keeps it or is released).
+struct APIResult: Sendable {
+    var status: HTTPResponse.Status
+    var body: JSON
+    /// True once any command of the request was put on an agent's stream.
+    var delivered: Bool
+
+    init(status: HTTPResponse.Status = .ok, body: JSON, delivered: Bool) {
+        self.status = status
+        self.body = body
+        self.delivered = delivered
+    }
+
+    init(error: HubError, delivered: Bool) {
+        self.init(status: error.status, body: error.body, delivered: delivered)
+    }
+
+    var response: Response { self.body.response(status: self.status) }
+}

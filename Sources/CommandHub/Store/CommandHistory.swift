@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+/// Reads of the command log: filtered, newest first, with a cursor that stays stable while new
+/// commands are inserted (it is the log's insertion sequence, and pages walk towards older ones).
+public struct CommandHistory: Sendable {
+    let database: HubDatabase
+
+    public init(database: HubDatabase) {
+        self.database = database
+    }
+
+    public struct Filter: Sendable, Equatable {
+        public var agentID: UUID?
+        public var action: String?
+        public var state: CommandState?
+        public var jobID: UUID?
+        public var since: Date?
+        public var until: Date?
+        /// Only entries older than this cursor (from a previous page's `nextCursor`).
+        public var before: Int64?
+        public var limit: Int = 50
+
+        public init() {}
+    }
+
+    /// One command as the log holds it.
+    public struct Entry: Sendable {
+        public var sequence: Int64
+        public var commandID: String
+        public var agentID: String
+        public var action: String
+        public var parameters: String
+        public var requestedBy: String
+        public var jobID: String?
+        public var idempotencyKey: String?
+        public var state: String
+        public var timeoutMs: Int64
+        public var createdAt: Date
+        public var sentAt: Date?
+        public var finishedAt: Date?
+        public var errorCode: String?
+        public var message: String?
+        public var result: String?
+        public var reconciledAt: Date?
+        public var reconciledResult: String?
+    }
+
+    /// A bulk job as the log holds it.
+    public struct Job: Sendable {
+        public var jobID: String
+        public var action: String
+        public var parameters: String
+        public var selector: String?
+        public var requestedBy: String
+        public var createdAt: Date
+        public var finishedAt: Date?
+        public var counts: [(String, Int)]
+    }
+
+    public struct Page: Sendable {
+        public var entries: [Entry]
+        /// Pass as `before` to get the next (older) page; nil on the last page.
+        public var nextCursor: Int64?
+    }
+
+    public func page(_ filter: Filter) async throws(HubError) -> Page {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let agentID = filter.agentID { conditions.append("agent_id = ?"); arguments += [agentID.lowercased] }
+        if let action = filter.action { conditions.append("action = ?"); arguments += [action] }
+        if let state = filter.state { conditions.append("state = ?"); arguments += [state.rawValue] }
+        if let jobID = filter.jobID { conditions.append("job_id = ?"); arguments += [jobID.lowercased] }
+        if let since = filter.since { conditions.append("created_at >= ?"); arguments += [since.timeIntervalSince1970] }
+        if let until = filter.until { conditions.append("created_at < ?"); arguments += [until.timeIntervalSince1970] }
+        if let before = filter.before { conditions.append("seq < ?"); arguments += [before] }
+        let limit = max(1, min(filter.limit, 1000))
+        let sql = "SELECT * FROM command" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY seq DESC LIMIT \(limit + 1)"
+        let finalArguments = arguments
+        let rows = try await self.read { db in try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.entry) }
+        let entries = Array(rows.prefix(limit))
+        return Page(entries: entries, nextCursor: rows.count > limit ? entries.last?.sequence : nil)
+    }
+
+    public func command(_ id: UUID) async throws(HubError) -> Entry? {
+        try await self.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM command WHERE command_id = ?", arguments: [id.lowercased]).map(Self.entry)
+        }
+    }
+
+    public func job(_ id: UUID) async throws(HubError) -> Job? {
+        try await self.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM job WHERE job_id = ?", arguments: [id.lowercased]).map { row in
+                Job(
+                    jobID: row["job_id"], action: row["action"], parameters: row["parameters"], selector: row["selector"],
+                    requestedBy: row["requested_by"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    counts: ["targeted", "succeeded", "failed", "timed_out", "undeliverable", "skipped"].map { ($0, row[$0] as Int) }
+                )
+            }
+        }
+    }
+
+    /// Commands of `agentID` that were sent but ended without the agent's answer and were not
+    /// reconciled yet, newest first: their outcome is known only to the agent.
+    func unresolved(agentID: UUID, since: Date, limit: Int = 1000) async throws(HubError) -> [UUID] {
+        try await self.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT command_id FROM command
+                    WHERE agent_id = ? AND state IN ('timed_out', 'undeliverable') AND sent_at IS NOT NULL
+                      AND reconciled_at IS NULL AND created_at >= ?
+                    ORDER BY seq DESC LIMIT ?
+                    """,
+                arguments: [agentID.lowercased, since.timeIntervalSince1970, limit]
+            ).compactMap(UUID.init(uuidString:))
+        }
+    }
+
+    /// How many commands are in each state (all time, or since `since`).
+    public func countsByState(since: Date? = nil) async throws(HubError) -> [String: Int] {
+        try await self.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(*) AS n FROM command WHERE created_at >= ? GROUP BY state",
+                arguments: [since?.timeIntervalSince1970 ?? 0]
+            )
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubError) -> T {
+        do {
+            return try await self.database.pool.read(body)
+        } catch {
+            throw .storeUnavailable(StoreWriter.describe(error))
+        }
+    }
+
+    static func entry(_ row: Row) -> Entry {
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        return Entry(
+            sequence: row["seq"], commandID: row["command_id"], agentID: row["agent_id"], action: row["action"],
+            parameters: row["parameters"], requestedBy: row["requested_by"], jobID: row["job_id"],
+            idempotencyKey: row["idempotency_key"], state: row["state"], timeoutMs: row["timeout_ms"],
+            createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0), sentAt: date("sent_at"), finishedAt: date("finished_at"),
+            errorCode: row["error_code"], message: row["message"], result: row["result"],
+            reconciledAt: date("reconciled_at"), reconciledResult: row["reconciled_result"]
+        )
+    }
+}

@@ -1,0 +1,30 @@
+import ServiceLifecycle
+
+/// The hub's persistence, assembled: the database and the parts that read and write it, plus
+/// the services that keep it (the writer, agent-state commits, retention, credential reloads).
+public struct HubStore: Sendable {
+    public let database: HubDatabase
+    public let writer: StoreWriter
+    public let log: CommandLog
+    public let history: CommandHistory
+    let directory: AgentDirectory
+    public let authenticator: CredentialAuthenticator
+    let maintenance: StoreMaintenance
+    let watcher: CredentialWatcher
+
+    /// The services to run, in start order; the writer is first so it stops last.
+    var services: [any Service] {
+        [StoreWriterService(writer: self.writer), self.directory, self.maintenance, self.watcher]
+    }
+}
+
+/// Runs the writer until graceful shutdown, then commits what is buffered and returns.
+struct StoreWriterService: Service {
+    let writer: StoreWriter
+
+    func run() async throws {
+        try await runUntilGracefulShutdown {
+            await self.writer.run()
+        }
+    }
+}

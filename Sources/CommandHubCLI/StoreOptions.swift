@@ -1,0 +1,30 @@
+import ArgumentParser
+import CommandHub
+import Foundation
+import SQLiteSupport
+
+/// Where the hub's database is, for the commands that work on it directly.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The hub's JSON configuration file (its store.path is used).")
+    var config: String?
+
+    @Option(help: "The hub's SQLite file (overrides the configuration; default commandhub.sqlite).")
+    var store: String?
+
+    /// Opens the database, or ends the command with a clear line (exit 74 / 78).
+    func open() async throws -> HubDatabase {
+        var overrides: [String: String] = [:]
+        if let store { overrides["store.path"] = store }
+        let configuration: HubConfiguration
+        do {
+            configuration = try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            throw Failure.configuration(error.description)
+        }
+        do {
+            return try HubDatabase.open(path: configuration.storePath)
+        } catch {
+            throw Failure.store(error.description)
+        }
+    }
+}

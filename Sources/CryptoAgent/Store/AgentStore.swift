@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import SQLiteSupport
+import SwiftProtobuf
+import Wire
+
+/// The agent's SQLite file (WAL, migrations in code, created on first run): its identity, what
+/// it knows of its hub session, and the acks of the commands it finished. Issue 4 adds the paper
+/// exchange's wallets and ledger to the same file, so a sell and its record commit together.
+public final class AgentStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Opens, checks and migrates the file at `path`; refuses a damaged or unwritable one.
+    public static func open(path: String) throws(StoreError) -> AgentStore {
+        AgentStore(path: path, pool: try SQLiteFile.open(path: path, migrator: Self.migrator))
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE identity (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    agent_id TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE link_state (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE finished_command (
+                    command_id TEXT PRIMARY KEY,
+                    action TEXT NOT NULL,
+                    ack BLOB NOT NULL,
+                    finished_at REAL NOT NULL
+                );
+                CREATE INDEX finished_command_by_time ON finished_command(finished_at);
+                """)
+        }
+        return migrator
+    }
+
+    /// The agent's stable id: the stored one, else `configured` (stored from now on), else a new
+    /// one. A configured id that differs from the stored one wins and replaces it.
+    public func identity(configured: UUID?, now: Date = Date()) throws(StoreError) -> UUID {
+        do {
+            return try self.pool.write { db in
+                let stored = try String.fetchOne(db, sql: "SELECT agent_id FROM identity WHERE id = 1").flatMap(UUID.init(uuidString:))
+                if let stored, configured == nil || configured == stored { return stored }
+                let id = configured ?? UUID()
+                try db.execute(
+                    sql: "INSERT INTO identity (id, agent_id, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id",
+                    arguments: [id.uuidString.lowercased(), now.timeIntervalSince1970]
+                )
+                return id
+            }
+        } catch {
+            throw .cannotOpen(path: self.path, reason: "cannot read or write the agent identity: \(error)")
+        }
+    }
+
+    /// Remembers a fact about the link (`session_id`, `welcomed_at`, `last_heartbeat_at`).
+    func setLinkState(_ key: String, _ value: String, now: Date = Date()) async throws {
+        try await self.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO link_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                arguments: [key, value, now.timeIntervalSince1970]
+            )
+        }
+    }
+
+    /// Everything remembered about the link.
+    public func linkState() throws -> [String: String] {
+        try self.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM link_state").map { ($0["key"], $0["value"]) })
+        }
+    }
+}
+
+/// The finished-command record in the agent's SQLite file: survives restarts, kept for
+/// `retention`, so a replayed command id is answered from it and never executed twice.
+public final class SQLiteFinishedCommands: FinishedCommandStore {
+    let store: AgentStore
+    let retention: Duration
+
+    public init(store: AgentStore, retention: Duration) {
+        self.store = store
+        self.retention = retention
+    }
+
+    public func ack(for commandID: String) async throws(AgentError) -> Commandhub_V1_CommandAck? {
+        do {
+            let data = try await self.store.pool.read { db in
+                try Data.fetchOne(db, sql: "SELECT ack FROM finished_command WHERE command_id = ?", arguments: [commandID.lowercased()])
+            }
+            return try data.map { try Commandhub_V1_CommandAck(serializedBytes: $0) }
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    public func record(_ ack: Commandhub_V1_CommandAck, action: String) async throws(AgentError) {
+        do {
+            let bytes: Data = try ack.serializedBytes()
+            try await self.store.pool.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO finished_command (command_id, action, ack, finished_at) VALUES (?, ?, ?, ?)",
+                    arguments: [ack.commandID.lowercased(), action, bytes, Date().timeIntervalSince1970]
+                )
+            }
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    public func lastFinishedCommandID() async throws(AgentError) -> String? {
+        do {
+            return try await self.store.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT command_id FROM finished_command ORDER BY finished_at DESC, rowid DESC LIMIT 1")
+            }
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    /// Forgets finished commands older than the retention window; returns how many.
+    @discardableResult
+    public func prune(now: Date = Date()) async throws(AgentError) -> Int {
+        let before = now.addingTimeInterval(-Double(self.retention.components.seconds)).timeIntervalSince1970
+        do {
+            return try await self.store.pool.write { db in
+                try db.execute(sql: "DELETE FROM finished_command WHERE finished_at < ?", arguments: [before])
+                return db.changesCount
+            }
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    /// How many finished commands are on record.
+    public func count() throws -> Int {
+        try self.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finished_command") ?? 0 }
+    }
+}
