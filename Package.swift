@@ -106,20 +106,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CommandHubTests",
-            dependencies: ["CommandHub", "Wire", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CommandHub", "Wire", "SQLiteSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CryptoAgentTests",
-            dependencies: ["CryptoAgent", "Wire", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CryptoAgent", "Wire", "SQLiteSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire", "SQLiteSupport",
+                "CommandHub", "CryptoAgent", "Wire", "SQLiteSupport", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

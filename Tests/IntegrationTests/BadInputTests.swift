@@ -4,6 +4,7 @@ import Foundation
 import NIOHTTP1
 import GRPCCore
 import Testing
+import TestSupport
 import Wire
 
 /// Malformed requests and misbehaving agents get a clear error, and the hub keeps serving

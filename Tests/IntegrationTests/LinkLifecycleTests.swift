@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import ServiceLifecycle
 import Testing
+import TestSupport
 import Wire
 
 /// How sessions start, end and come back, over real loopback HTTP/2.

@@ -2,6 +2,7 @@ import CommandHub
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// A real Python `grpcio` agent (Examples/python-agent, C-core gRPC) against the real hub:
 /// proof that the wire contract is the `.proto`, not this codebase.

@@ -3,6 +3,7 @@ import CryptoAgent
 import Foundation
 import NIOHTTP1
 import Testing
+import TestSupport
 
 /// Every endpoint of seed 003, called over real HTTP against a real hub with real agents on
 /// loopback HTTP/2; each response checked field by field against the seed's shapes.

@@ -20,15 +20,22 @@ public final class StoreWriter: Sendable {
         let durable: Bool
     }
 
+    private struct Waiter {
+        let id: UUID
+        let upTo: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
     private struct State {
         var buffer: [Item] = []
         var agentStates: [UUID: AgentSnapshot] = [:]
         /// Sequence number of the newest write appended; a batch takes all up to it.
         var appended: UInt64 = 0
         var committed: UInt64 = 0
-        var waiters: [(upTo: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiters: [Waiter] = []
         var wake: CheckedContinuation<Void, Never>?
         var failure: String?
+        var recoveryWaiters: [CheckedContinuation<Void, Never>] = []
         var stopping = false
 
         mutating func add(_ item: Item) -> CheckedContinuation<Void, Never>? {
@@ -100,6 +107,18 @@ public final class StoreWriter: Sendable {
         }
     }
 
+    /// Returns once the store accepts writes (at once if it does).
+    public func waitUntilHealthy() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let healthy = self.state.withLock { state -> Bool in
+                if state.failure == nil { return true }
+                state.recoveryWaiters.append(continuation)
+                return false
+            }
+            if healthy { continuation.resume() }
+        }
+    }
+
     /// Wakes the writer if agent states are waiting.
     func nudge() {
         let wake = self.state.withLock { state in state.agentStates.isEmpty ? nil : state.takeWake() }
@@ -111,38 +130,56 @@ public final class StoreWriter: Sendable {
         try await self.waitForCommit { state in .success(state.takeWake()) }
     }
 
-    /// What registering a waiter found.
+    /// What registering a waiter found. `wake` is the writer's wake-up, taken by `prepare`: it
+    /// must be resumed whatever the outcome.
     private enum Registration {
         case waiting(wake: CheckedContinuation<Void, Never>?)
-        case alreadyCommitted
+        case alreadyCommitted(wake: CheckedContinuation<Void, Never>?)
         case refused(HubError)
     }
 
     /// Waits until everything appended up to and including `prepare`'s write is committed.
+    /// Cancellation ends the wait (with `CancellationError`); the write itself stays buffered.
     private func waitForCommit(
         _ prepare: (inout State) -> Result<CheckedContinuation<Void, Never>?, HubError>
     ) async throws(HubError) {
+        let id = UUID()
         do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let registration = self.state.withLock { state -> Registration in
-                    if let failure = state.failure { return .refused(.storeUnavailable(failure)) }
-                    switch prepare(&state) {
-                    case .failure(let error):
-                        return .refused(error)
-                    case .success(let wake):
-                        if state.committed >= state.appended { return .alreadyCommitted }
-                        state.waiters.append((state.appended, continuation))
-                        return .waiting(wake: wake)
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let registration = self.state.withLock { state -> Registration in
+                        if let failure = state.failure { return .refused(.storeUnavailable(failure)) }
+                        if Task.isCancelled { return .refused(.shuttingDown) }
+                        switch prepare(&state) {
+                        case .failure(let error):
+                            return .refused(error)
+                        case .success(let wake):
+                            if state.committed >= state.appended { return .alreadyCommitted(wake: wake) }
+                            state.waiters.append(Waiter(id: id, upTo: state.appended, continuation: continuation))
+                            return .waiting(wake: wake)
+                        }
+                    }
+                    switch registration {
+                    case .waiting(let wake):
+                        wake?.resume()
+                    case .alreadyCommitted(let wake):
+                        wake?.resume()
+                        continuation.resume()
+                    case .refused(let error):
+                        continuation.resume(throwing: error)
                     }
                 }
-                switch registration {
-                case .waiting(let wake): wake?.resume()
-                case .alreadyCommitted: continuation.resume()
-                case .refused(let error): continuation.resume(throwing: error)
+            } onCancel: {
+                let waiter = self.state.withLock { state -> Waiter? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index)
                 }
+                waiter?.continuation.resume(throwing: CancellationError())
             }
         } catch let error as HubError {
             throw error
+        } catch is CancellationError {
+            throw .shuttingDown
         } catch {
             throw .storeUnavailable("\(error)")
         }
@@ -202,18 +239,22 @@ public final class StoreWriter: Sendable {
     }
 
     private func committed(_ batch: Batch) {
-        let ready = self.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+        let (ready, recovered) = self.state.withLock { state -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
             state.committed = max(state.committed, batch.upTo)
+            var recovered: [CheckedContinuation<Void, Never>] = []
             if state.failure != nil {
                 self.logger.notice("database writes recovered")
                 state.failure = nil
+                recovered = state.recoveryWaiters
+                state.recoveryWaiters = []
             }
             let committed = state.committed
             let ready = state.waiters.filter { $0.upTo <= committed }.map(\.continuation)
             state.waiters.removeAll { $0.upTo <= committed }
-            return ready
+            return (ready, recovered)
         }
         for waiter in ready { waiter.resume() }
+        for waiter in recovered { waiter.resume() }
     }
 
     /// Puts a failed batch back (without its durable writes, whose callers are told), turns

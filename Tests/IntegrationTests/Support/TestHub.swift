@@ -1,6 +1,7 @@
 import CommandHub
 import CryptoAgent
 import Foundation
+import TestSupport
 import Logging
 
 /// A real hub on 127.0.0.1 with ephemeral ports, running while the body runs.

@@ -4,25 +4,25 @@ import Synchronization
 ///
 /// `wait(for:)` suspends until an event satisfying the predicate has been appended (or returns
 /// at once if one already was). The enclosing suite's `.timeLimit` bounds every wait.
-final class EventLog<Event: Sendable>: Sendable {
+public final class EventLog<Event: Sendable>: Sendable {
     private struct Waiter {
         let predicate: @Sendable (Event) -> Bool
         let continuation: CheckedContinuation<Event?, Never>
     }
 
     private struct State {
-        var events: [Event] = []
+        public var events: [Event] = []
         var waiters: [Int: Waiter] = [:]
         var nextWaiter = 0
     }
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    var events: [Event] { self.state.withLock { $0.events } }
+    public var events: [Event] { self.state.withLock { $0.events } }
 
-    @Sendable func append(_ event: Event) {
+    @Sendable public func append(_ event: Event) {
         let ready = self.state.withLock { state -> [CheckedContinuation<Event?, Never>] in
             state.events.append(event)
             let matching = state.waiters.filter { $0.value.predicate(event) }
@@ -35,13 +35,13 @@ final class EventLog<Event: Sendable>: Sendable {
     /// The first event, past or future, that satisfies `predicate`. Throws `CancellationError`
     /// if the waiting task is cancelled (e.g. by the suite's time limit).
     @discardableResult
-    func wait(for predicate: @escaping @Sendable (Event) -> Bool) async throws -> Event {
+    public func wait(for predicate: @escaping @Sendable (Event) -> Bool) async throws -> Event {
         try await self.wait(after: 0, for: predicate)
     }
 
     /// The first event at index `start` or later that satisfies `predicate`.
     @discardableResult
-    func wait(after start: Int, for predicate: @escaping @Sendable (Event) -> Bool) async throws -> Event {
+    public func wait(after start: Int, for predicate: @escaping @Sendable (Event) -> Bool) async throws -> Event {
         let id = self.state.withLock { state -> Int in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
@@ -65,5 +65,5 @@ final class EventLog<Event: Sendable>: Sendable {
     }
 
     /// How many events have been recorded so far; pass to `wait(after:for:)` to wait for new ones.
-    var count: Int { self.state.withLock { $0.events.count } }
+    public var count: Int { self.state.withLock { $0.events.count } }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Testing
+import Wire
+
+@testable import CommandHub
+
+@Suite("StoreWriter and CommandLog", .timeLimit(.minutes(1)))
+struct StoreWriterTests {
+    @Test func aCommandsLifecycleIsRecordedAndReadBack() async throws {
+        try await StoreFixture.with { store in
+            let agentID = UUID()
+            let record = StoreFixture.record(agent: agentID, action: "sync_wallets")
+            try await store.log.commandCreated(record, durable: false)
+            store.log.commandSent(record.commandID, at: Date())
+            try await store.writer.flush()
+            #expect(try await store.history.command(record.commandID)?.state == "sent")
+
+            var ack = Commandhub_V1_CommandAck()
+            ack.commandID = record.commandID.lowercased
+            ack.success = true
+            ack.message = "Wallet sync completed for 1 coins"
+            ack.status = .active
+            store.log.commandFinished(CommandReport(
+                commandID: record.commandID, agentID: agentID, action: .syncWallets(.init()), origin: CommandOrigin(requestedBy: "tester"),
+                outcome: .answered(ack), timeout: .seconds(5), issuedAt: record.createdAt, sentAt: Date(), finishedAt: Date()
+            ))
+            try await store.writer.flush()
+            let entry = try #require(try await store.history.command(record.commandID))
+            #expect(entry.state == "acknowledged")
+            #expect(entry.requestedBy == "tester")
+            #expect(entry.message == "Wallet sync completed for 1 coins")
+            #expect(entry.errorCode == nil)
+            #expect(entry.result?.contains(#""success":true"#) == true)
+            #expect(entry.sentAt != nil && entry.finishedAt != nil)
+        }
+    }
+
+    @Test func aDurableCreateIsOnDiskWhenItReturns() async throws {
+        try await StoreFixture.with { store in
+            let record = StoreFixture.record(agent: UUID(), action: "sell")
+            try await store.log.commandCreated(record, durable: true)
+            // Read through a separate connection: the row is committed, not only buffered.
+            let other = try HubDatabase.open(path: store.database.path)
+            let state = try await other.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT state FROM command WHERE command_id = ?", arguments: [record.commandID.lowercased])
+            }
+            #expect(state == "pending")
+        }
+    }
+
+    @Test func aFullDiskRefusesNewCommandsKeepsFollowUpsAndRecovers() async throws {
+        try await StoreFixture.with { store in
+            let agentID = UUID()
+            let early = StoreFixture.record(agent: agentID)
+            try await store.log.commandCreated(early, durable: false)
+            try await store.writer.flush()
+
+            try await store.limit(pages: 0)
+            // A burst that needs new pages fails to commit.
+            for _ in 0..<200 { try await store.log.commandCreated(StoreFixture.record(agent: agentID), durable: false) }
+            await #expect(throws: HubError.self) { try await store.writer.flush() }
+            #expect(!store.writer.isHealthy)
+            #expect(store.writer.failure == "the disk is full")
+            // A follow-up of a command already under way is still accepted (buffered).
+            store.log.commandSent(early.commandID, at: Date())
+            // New work is refused clearly, durable writes fail at once, reads keep working.
+            #expect(throws: HubError.storeUnavailable("the disk is full")) {
+                try store.writer.append(new: .commandCreated(StoreFixture.record(agent: agentID)))
+            }
+            await #expect(throws: HubError.storeUnavailable("the disk is full")) {
+                try await store.log.commandCreated(StoreFixture.record(agent: agentID, action: "sell"), durable: true)
+            }
+            #expect(try await store.history.command(early.commandID)?.state == "pending")
+
+            try await store.limit(pages: nil)
+            // The writer retries on its own.
+            await store.writer.waitUntilHealthy()
+            try await store.writer.flush()
+            #expect(try await store.history.command(early.commandID)?.state == "sent")
+            let counts = try await store.history.countsByState()
+            #expect(counts["pending"] == 200, "the buffered burst landed, nothing was dropped")
+        }
+    }
+
+    @Test func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly() async throws {
+        try await StoreFixture.with { store in
+            let agentID = UUID()
+            let timedOut = StoreFixture.record(agent: agentID)
+            let answered = StoreFixture.record(agent: agentID)
+            for record in [timedOut, answered] {
+                try await store.log.commandCreated(record, durable: false)
+                store.log.commandSent(record.commandID, at: Date())
+            }
+            var ack = Commandhub_V1_CommandAck()
+            ack.commandID = answered.commandID.lowercased
+            ack.success = true
+            store.log.commandFinished(CommandReport(
+                commandID: timedOut.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                outcome: .timedOut(after: .seconds(5)), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+            ))
+            store.log.commandFinished(CommandReport(
+                commandID: answered.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+            ))
+            store.log.commandReconciled(timedOut.commandID, agentID: agentID, ack: ack, at: Date())
+            store.log.commandReconciled(answered.commandID, agentID: agentID, ack: ack, at: Date())
+            store.log.commandReconciled(timedOut.commandID, agentID: UUID(), ack: nil, at: Date())
+            try await store.writer.flush()
+            let late = try #require(try await store.history.command(timedOut.commandID))
+            #expect(late.state == "timed_out", "the final state never changes")
+            #expect(late.reconciledResult?.contains(#""executed":true"#) == true)
+            #expect(try await store.history.command(answered.commandID)?.reconciledAt == nil)
+            #expect(try await store.history.unresolved(agentID: agentID, since: .distantPast).isEmpty)
+        }
+    }
+
+    @Test func agentStatesAreCoalescedPerAgent() async throws {
+        try await StoreFixture.with { store in
+            let identity = AgentIdentity(agentID: UUID(), name: "a")
+            var snapshot = AgentSnapshot(
+                identity: identity, connected: true, status: .active, walletsSynced: 0, syncRequests: 0, inFlight: 0,
+                lastSync: nil, lastHeartbeat: nil, lastSeen: Date(), connectedAt: Date(), sessionID: nil, remotePeer: nil, credentialName: "c"
+            )
+            store.writer.append(.agentConnected(snapshot, credential: "c"))
+            for count in 1...100 {
+                snapshot.syncRequests = UInt64(count)
+                store.writer.updateAgentState(snapshot)
+            }
+            try await store.writer.flush()
+            let stored = try await store.database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT sync_requests FROM agent WHERE agent_id = ?", arguments: [identity.agentID.lowercased])
+            }
+            #expect(stored == 100)
+        }
+    }
+}
