@@ -46,14 +46,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "SQLiteSupport",
+            name: "DaemonSupport",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CommandHub",
             dependencies: [
-                "Wire", "SQLiteSupport",
+                "Wire", "DaemonSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -73,7 +74,7 @@ let package = Package(
         .target(
             name: "CryptoAgent",
             dependencies: [
-                "Wire", "SQLiteSupport",
+                "Wire", "DaemonSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -87,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "CommandHubCLI",
             dependencies: [
-                "CommandHub", "CryptoAgent", "SQLiteSupport",
+                "CommandHub", "CryptoAgent", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -98,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "CryptoAgentCLI",
             dependencies: [
-                "CryptoAgent", "SQLiteSupport",
+                "CryptoAgent", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -113,18 +114,18 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandHubTests",
-            dependencies: ["CommandHub", "Wire", "SQLiteSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CommandHub", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CryptoAgentTests",
-            dependencies: ["CryptoAgent", "Wire", "SQLiteSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CryptoAgent", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire", "SQLiteSupport", "TestSupport",
+                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSupport
 
 /// `commandhub`: the hub of a crypto-agent fleet.
 @main
@@ -9,4 +10,18 @@ struct CommandHubCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Demo.self, AgentsCommand.self, DatabaseCommand.self],
         defaultSubcommand: nil
     )
+
+    static func main() async {
+        ProcessSignals.unblockTermination()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

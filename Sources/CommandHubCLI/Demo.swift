@@ -3,7 +3,7 @@ import CommandHub
 import CryptoAgent
 import Foundation
 import Logging
-import SQLiteSupport
+import DaemonSupport
 import ServiceLifecycle
 import UnixSignals
 
@@ -55,7 +55,6 @@ struct Demo: AsyncParsableCommand {
             throw Failure.store("\(error)")
         }
 
-        let credentials = CredentialStore(database: hub.store.database)
         let venues = ["binance", "kraken", "coinbase"]
         var fleet: [Agent] = []
         for index in 0..<self.agents {
@@ -63,7 +62,7 @@ struct Demo: AsyncParsableCommand {
             var agentConfiguration = AgentConfiguration()
             agentConfiguration.name = String(format: "crypto-bot-%03d", index + 1)
             agentConfiguration.hubAddress = "127.0.0.1:\(self.grpcPort)"
-            agentConfiguration.token = try credentials.rotate(name: String(format: "demo-agent-%d", index + 1))
+            agentConfiguration.token = try hub.store.rotateCredential(name: String(format: "demo-agent-%d", index + 1))
             agentConfiguration.labels = labels
             agentConfiguration.syncInterval = .seconds(15)
             agentConfiguration.statePath = String(format: "\(self.dataDir)/agent-%03d.sqlite", index + 1)
@@ -73,7 +72,7 @@ struct Demo: AsyncParsableCommand {
                 throw Failure.store(error.description)
             }
         }
-        let externalToken = try credentials.rotate(name: "demo-external")
+        let externalToken = try hub.store.rotateCredential(name: "demo-external")
         let agents = fleet
 
         let group = ServiceGroup(services: [hub] + agents.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -2,7 +2,7 @@ import ArgumentParser
 import CommandHub
 import Foundation
 import Logging
-import SQLiteSupport
+import DaemonSupport
 import ServiceLifecycle
 import UnixSignals
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandHub
 import Foundation
-import SQLiteSupport
+import DaemonSupport
 
 /// Where the hub's database is, for the commands that work on it directly.
 struct StoreOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SQLiteSupport
+import DaemonSupport
 import ServiceLifecycle
 
 /// A running crypto agent: its link to the hub and its periodic wallet sync, as one lifecycle

@@ -2,7 +2,7 @@ import ArgumentParser
 import CryptoAgent
 import Foundation
 import Logging
-import SQLiteSupport
+import DaemonSupport
 import ServiceLifecycle
 import UnixSignals
 

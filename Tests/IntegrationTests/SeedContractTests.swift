@@ -17,7 +17,7 @@ struct SeedContractTests {
 
                 let list = try await hub.rest.get("/api/crypto/commands/")
                 #expect(list.status == 200)
-                #expect(list.headers.first(name: "content-type")?.hasPrefix("application/json") == true)
+                #expect(list.header("content-type")?.hasPrefix("application/json") == true)
                 let row = list.json[0]
                 #expect(list.json.array?.count == 1)
                 #expect(row["client_id"].string == id)

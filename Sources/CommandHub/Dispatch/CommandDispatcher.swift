@@ -17,6 +17,7 @@ public final class CommandDispatcher: Sendable {
     let pending = PendingCommandTable()
     private let deadlineResolution: Duration
     private let observers = Mutex<[@Sendable (CommandReport) -> Void]>([])
+    private let reconciliationObservers = Mutex<[@Sendable (Reconciliation) -> Void]>([])
     private let ignoredAcks = Atomic<Int>(0)
     /// Commands that ended without their ack after being sent: a late ack for one of these is
     /// journaled as the agent's later word; any other unknown ack is only counted.
@@ -43,6 +44,18 @@ public final class CommandDispatcher: Sendable {
     /// Registers a callback for every final report; called on the resolving task, keep it short.
     public func observe(_ observer: @escaping @Sendable (CommandReport) -> Void) {
         self.observers.withLock { $0.append(observer) }
+    }
+
+    /// Registers a callback for the agent's later word on an unanswered command (a late ack or
+    /// a reconciliation lookup's answer); called synchronously, keep it short.
+    public func observeReconciliations(_ observer: @escaping @Sendable (Reconciliation) -> Void) {
+        self.reconciliationObservers.withLock { $0.append(observer) }
+    }
+
+    private func reconciled(_ id: UUID, agentID: UUID, ack: Commandhub_V1_CommandAck?) {
+        self.journal.commandReconciled(id, agentID: agentID, ack: ack, at: Date())
+        let event = Reconciliation(commandID: id, agentID: agentID, executed: ack != nil, ack: ack)
+        for observer in self.reconciliationObservers.withLock({ $0 }) { observer(event) }
     }
 
     /// Sends one command to one agent and returns when it is final: answered, timed out,
@@ -100,8 +113,8 @@ public final class CommandDispatcher: Sendable {
         command.lookupOnly = true
         let resolution = await self.wait(for: command, id: commandID, on: session, agentID: agentID, timeout: timeout)
         guard case .answered(let ack) = resolution.outcome else { return nil }
-        let executed = !(ack.errorCode == "not_executed")
-        self.journal.commandReconciled(commandID, agentID: agentID, ack: executed ? ack : nil, at: Date())
+        let executed = ack.errorCode != "not_executed"
+        self.reconciled(commandID, agentID: agentID, ack: executed ? ack : nil)
         return ack
     }
 
@@ -154,7 +167,7 @@ public final class CommandDispatcher: Sendable {
         if self.pending.resolve(id, with: .answered(ack), agentID: agentID) { return }
         self.ignoredAcks.add(1, ordering: .relaxed)
         if self.unanswered.withLock({ $0.remove(id) }) {
-            self.journal.commandReconciled(id, agentID: agentID, ack: ack, at: Date())
+            self.reconciled(id, agentID: agentID, ack: ack.errorCode == "not_executed" ? nil : ack)
         } else {
             self.logger.debug("ignored ack", metadata: ["command_id": "\(ack.commandID.prefix(64))"])
         }
@@ -190,6 +203,16 @@ public final class CommandDispatcher: Sendable {
         for observer in self.observers.withLock({ $0 }) { observer(report) }
         return report
     }
+}
+
+/// What an agent said, after the fact, about a command that ended without its answer.
+public struct Reconciliation: Sendable {
+    public let commandID: UUID
+    public let agentID: UUID
+    /// Whether the agent had executed it.
+    public let executed: Bool
+    /// The agent's recorded answer, when it executed it.
+    public let ack: Commandhub_V1_CommandAck?
 }
 
 /// A set that forgets its oldest members beyond `capacity`.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SQLiteSupport
+import DaemonSupport
 
 /// The hub's SQLite file: agent credentials, known agents, the command log, bulk jobs and
 /// idempotency records. WAL mode, schema migrations in code, created on first open.

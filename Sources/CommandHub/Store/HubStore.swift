@@ -12,6 +12,22 @@ public struct HubStore: Sendable {
     let maintenance: StoreMaintenance
     let watcher: CredentialWatcher
 
+    /// Issues a new token for credential `name` (creating it) and makes the running hub accept
+    /// it at once. Changes made by another process are picked up by the `CredentialWatcher`.
+    public func rotateCredential(name: String, labels: [String: String] = [:]) throws -> String {
+        let token = try CredentialStore(database: self.database).rotate(name: name, labels: labels)
+        try self.authenticator.reload()
+        return token
+    }
+
+    /// Revokes credential `name` and closes its agents' streams at once.
+    @discardableResult
+    public func revokeCredential(name: String) throws -> Bool {
+        let changed = try CredentialStore(database: self.database).revoke(name: name)
+        try self.authenticator.reload()
+        return changed
+    }
+
     /// The services to run, in start order; the writer is first so it stops last.
     var services: [any Service] {
         [StoreWriterService(writer: self.writer), self.directory, self.maintenance, self.watcher]

@@ -136,6 +136,9 @@ public final class HubLink: Sendable {
                     let offset = self.hubClockOffsetMs.load(ordering: .relaxed)
                     group.addTask {
                         let ack = await self.handler.handle(command, hubClockOffsetMs: offset)
+                        // A link being torn down sends nothing more; the hub learns the outcome
+                        // by reconciliation after the reconnect.
+                        guard !Task.isCancelled else { return }
                         var reply = Commandhub_V1_AgentMessage()
                         reply.ack = ack
                         outbox.yield(reply)

@@ -4,4 +4,10 @@ public enum LinkEvent: Sendable, Equatable {
     case connected(sessionID: String)
     /// The stream ended; the agent will reconnect after `retryIn` unless the reason is fatal.
     case disconnected(reason: String, retryIn: Duration?)
+
+    /// True for `.connected`.
+    public var isConnected: Bool {
+        if case .connected = self { return true }
+        return false
+    }
 }

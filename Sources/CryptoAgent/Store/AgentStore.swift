@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SQLiteSupport
+import DaemonSupport
 import SwiftProtobuf
 import Wire
 

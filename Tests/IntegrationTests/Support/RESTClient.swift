@@ -39,6 +39,9 @@ struct RESTResponse: Sendable, CustomStringConvertible {
 
     var json: JSONValue { JSONValue.parse(self.text) }
 
+    /// The first value of a header, if present.
+    func header(_ name: String) -> String? { self.headers.first(name: name) }
+
     /// Whether the object's keys appear in the body in this order (the seed's order).
     func keysInOrder(_ keys: [String]) -> Bool {
         var from = self.text.startIndex

@@ -1,0 +1,107 @@
+import Foundation
+import Synchronization
+import TestSupport
+
+/// A real `commandhub` or `crypto-agent` process, for tests that kill, freeze or restart one.
+///
+/// Its standard error (where the daemons log) is read line by line into `lines`, so a test can
+/// wait for "serving" or "connected" as events. `Process` is used only from the test's tasks
+/// through calls that are safe from any thread (`terminate`, `processIdentifier`, handlers).
+final class ChildProcess: @unchecked Sendable {
+    let process: Process
+    let lines = EventLog<String>()
+    private let exit = EventLog<Int32>()
+    private let partial = Mutex<String>("")
+
+    /// The directory `swift build`/`swift test` put the executables in (next to the test bundle).
+    static var binaries: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = Self.binaries.appendingPathComponent(executable)
+        process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment
+        for (key, value) in environment { inherited[key] = value }
+        process.environment = inherited
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        self.process = process
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            self.consume(String(decoding: data, as: UTF8.self))
+        }
+        process.terminationHandler = { [exit] process in exit.append(process.terminationStatus) }
+        try process.run()
+    }
+
+    private func consume(_ text: String) {
+        let complete = self.partial.withLock { partial -> [String] in
+            partial += text
+            var lines = partial.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            partial = lines.removeLast()
+            return lines
+        }
+        for line in complete { self.lines.append(line) }
+    }
+
+    /// The first output line containing `text`, past or future.
+    @discardableResult
+    func waitForLine(containing text: String) async throws -> String {
+        try await self.lines.wait { $0.contains(text) }
+    }
+
+    func signal(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+
+    /// The exit status (or terminating signal) once the process has ended.
+    func exitStatus() async throws -> Int32 {
+        try await self.exit.wait { _ in true }
+    }
+
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A `commandhub serve` process on 127.0.0.1 with a given store.
+struct HubProcess {
+    let child: ChildProcess
+    let grpcPort: Int
+    let httpPort: Int
+
+    var rest: RESTClient { RESTClient(port: self.httpPort) }
+
+    /// Starts a hub and waits until it serves; `grpcPort` 0 picks a free port.
+    static func start(store: String, grpcPort: Int = 0, extraEnvironment: [String: String] = [:]) async throws -> HubProcess {
+        var environment = ["COMMANDHUB_AGENTS_TOKENS": TestHub.token, "COMMANDHUB_STORE_CREDENTIAL_POLL_MS": "50"]
+        for (key, value) in extraEnvironment { environment[key] = value }
+        let child = try ChildProcess(
+            executable: "commandhub",
+            arguments: ["serve", "--store", store, "--grpc-port", String(grpcPort), "--http-port", "0", "--log-level", "info"],
+            environment: environment
+        )
+        let line = try await child.waitForLine(containing: "commandhub serving")
+        func port(after key: String) -> Int? {
+            guard let range = line.range(of: key) else { return nil }
+            let rest = line[range.upperBound...].prefix { $0 != " " }
+            return rest.split(separator: ":").last.flatMap { Int($0) }
+        }
+        guard let grpc = port(after: "grpc="), let http = port(after: "http=") else {
+            throw TestFailure("no ports in \(line)")
+        }
+        return HubProcess(child: child, grpcPort: grpc, httpPort: http)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
