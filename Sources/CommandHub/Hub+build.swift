@@ -34,6 +34,9 @@ public func buildHub(
     let dispatcher = CommandDispatcher(
         registry: registry, journal: log, clock: clock, deadlineResolution: configuration.deadlineResolution, logger: logger
     )
+    let wallets = WalletBook(writer: writer)
+    try wallets.load(from: database)
+    wallets.follow(dispatcher)
     let authenticator = try CredentialAuthenticator(
         store: CredentialStore(database: database),
         staticTokens: configuration.agentTokens, allowAnonymous: configuration.allowUnauthenticatedAgents
@@ -43,7 +46,7 @@ public func buildHub(
         timeout: configuration.defaultCommandTimeout, logger: logger
     )
     let link = AgentLinkService(
-        registry: registry, dispatcher: dispatcher, authenticator: authenticator, reconciler: reconciler,
+        registry: registry, dispatcher: dispatcher, authenticator: authenticator, reconciler: reconciler, wallets: wallets,
         settings: .init(configuration: configuration), logger: logger
     )
     authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
@@ -71,7 +74,7 @@ public func buildHub(
     let router = Router(context: HubRequestContext.self)
     let idempotency = IdempotencyStore(database: database)
     CommandRoutes(
-        registry: registry, dispatcher: dispatcher, log: log, idempotency: idempotency, configuration: configuration
+        registry: registry, dispatcher: dispatcher, log: log, wallets: wallets, idempotency: idempotency, configuration: configuration
     ).register(on: router)
     HistoryRoutes(history: history, writer: writer).register(on: router)
     let boundHTTPPort = BoundPort()

@@ -10,6 +10,7 @@ extension HubError: HTTPResponseError {
         case .storeUnavailable: .serviceUnavailable
         case .idempotencyKeyReused: .unprocessableContent
         case .idempotencyInProgress, .credentialExists: .conflict
+        case .idempotencyKeyRequired: .preconditionRequired
         case .clientNotConnected, .shuttingDown: .serviceUnavailable
         case .commandTimeout: .gatewayTimeout
         case .commandError: .internalServerError

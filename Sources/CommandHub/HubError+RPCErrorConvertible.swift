@@ -14,7 +14,7 @@ extension HubError: RPCErrorConvertible {
         case .payloadTooLarge: .resourceExhausted
         case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound: .notFound
         case .storeUnavailable: .unavailable
-        case .idempotencyKeyReused, .credentialExists: .failedPrecondition
+        case .idempotencyKeyReused, .credentialExists, .idempotencyKeyRequired: .failedPrecondition
         case .idempotencyInProgress: .aborted
         case .clientNotConnected: .unavailable
         case .commandTimeout: .deadlineExceeded

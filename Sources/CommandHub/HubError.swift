@@ -20,6 +20,7 @@ public enum HubError: Error, Sendable, Equatable {
     case jobNotFound(String)
     case idempotencyKeyReused(String)
     case idempotencyInProgress(String)
+    case idempotencyKeyRequired
     case credentialExists(String)
     case credentialNotFound(String)
 
@@ -49,6 +50,7 @@ public enum HubError: Error, Sendable, Equatable {
         case .jobNotFound: "job_not_found"
         case .idempotencyKeyReused: "idempotency_key_reused"
         case .idempotencyInProgress: "idempotency_in_progress"
+        case .idempotencyKeyRequired: "idempotency_key_required"
         case .credentialExists: "credential_exists"
         case .credentialNotFound: "credential_not_found"
         case .unauthenticated: "unauthenticated"
@@ -78,6 +80,7 @@ public enum HubError: Error, Sendable, Equatable {
         case .jobNotFound(let id): "Job \(id) not found"
         case .idempotencyKeyReused(let key): "Idempotency-Key \(key) was used for a different request"
         case .idempotencyInProgress(let key): "A request with Idempotency-Key \(key) is still in progress"
+        case .idempotencyKeyRequired: "Executing a sell requires an Idempotency-Key header"
         case .credentialExists(let name): "Credential \(name) already exists"
         case .credentialNotFound(let name): "Credential \(name) not found"
         case .unauthenticated(let why): why
@@ -107,6 +110,7 @@ public enum HubError: Error, Sendable, Equatable {
         case .jobNotFound: "No bulk job with this id is in the history"
         case .idempotencyKeyReused: "Use a new key for a new request; repeat a request only with its own key"
         case .idempotencyInProgress: "Retry with the same key once the first request has finished"
+        case .idempotencyKeyRequired: "Send a unique Idempotency-Key; a retry with the same key can never sell twice"
         default: self.message
         }
     }

@@ -68,8 +68,10 @@ struct Demo: AsyncParsableCommand {
             agentConfiguration.statePath = String(format: "\(self.dataDir)/agent-%03d.sqlite", index + 1)
             do {
                 fleet.append(try Agent.open(configuration: agentConfiguration, logger: logger))
-            } catch {
+            } catch let error as StoreError {
                 throw Failure.store(error.description)
+            } catch {
+                throw Failure.store("\(error)")
             }
         }
         let externalToken = try hub.store.rotateCredential(name: "demo-external")

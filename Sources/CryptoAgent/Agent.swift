@@ -31,7 +31,7 @@ public final class Agent: Service, Sendable {
         self.exchange = exchange
         self.store = store
         self.logger = logger
-        self.handler = CommandHandler(state: self.state, exchange: exchange, finished: finished, logger: logger)
+        self.handler = CommandHandler(state: self.state, exchange: exchange, finished: finished, limits: configuration.limits, logger: logger)
         self.link = HubLink(
             configuration: configuration, agentID: agentID, handler: self.handler, state: self.state, store: store, logger: logger
         )
@@ -40,13 +40,14 @@ public final class Agent: Service, Sendable {
 
     /// The agent as `crypto-agent run` builds it: its state file at `configuration.statePath`
     /// (created on first run; its identity kept there unless the configuration names one), its
-    /// finished-command record in that file, and the paper exchange.
-    public static func open(configuration: AgentConfiguration, logger: Logger = Logger(label: "crypto-agent")) throws(StoreError) -> Agent {
+    /// finished-command record and the paper exchange's ledger in that file.
+    /// Throws `StoreError` for an unusable state file, `AgentError` for an unusable ledger.
+    public static func open(configuration: AgentConfiguration, logger: Logger = Logger(label: "crypto-agent")) throws -> Agent {
         let store = try AgentStore.open(path: configuration.statePath)
         let agentID = try store.identity(configured: configuration.agentID)
         return Agent(
             configuration: configuration, agentID: agentID,
-            exchange: PaperExchange(configuration: configuration.paper),
+            exchange: try PaperExchange(configuration: configuration.paper, store: store),
             finished: SQLiteFinishedCommands(store: store, retention: configuration.finishedRetention),
             store: store, logger: logger
         )

@@ -7,7 +7,8 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownAsset(String)
     case invalidAmount(field: String, value: String)
     case insufficientBalance(asset: String, available: String, requested: String)
-    case limitExceeded(String)
+    case limitExceeded(code: String, String)
+    case assetNotAllowed(String)
     case priceBelowMinimum(price: String, minimum: String)
     case exchange(String)
     case store(String)
@@ -21,7 +22,8 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownAsset: "unknown_asset"
         case .invalidAmount: "invalid_amount"
         case .insufficientBalance: "insufficient_balance"
-        case .limitExceeded: "limit_exceeded"
+        case .limitExceeded(let code, _): code
+        case .assetNotAllowed: "asset_not_allowed"
         case .priceBelowMinimum: "min_price"
         case .exchange: "exchange_error"
         case .store: "store_error"
@@ -38,7 +40,8 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidAmount(let field, let value): "Invalid \(field): \"\(value.prefix(64))\""
         case .insufficientBalance(let asset, let available, let requested):
             "Insufficient \(asset) balance: \(available) available, \(requested) requested"
-        case .limitExceeded(let why): "Limit exceeded: \(why)"
+        case .limitExceeded(_, let why): "Limit exceeded: \(why)"
+        case .assetNotAllowed(let asset): "Selling \(asset) is not allowed on this agent"
         case .priceBelowMinimum(let price, let minimum): "Price \(price) is below the minimum \(minimum)"
         case .exchange(let why): "Exchange error: \(why)"
         case .store(let why): "Local store error: \(why)"

@@ -7,7 +7,7 @@ struct CryptoAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto-agent",
         abstract: "A crypto trading agent: holds a gRPC stream to a CommandHub and executes its commands.",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Status.self, Wallets.self, Sell.self]
     )
 
     static func main() async {

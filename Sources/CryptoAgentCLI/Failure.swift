@@ -16,6 +16,12 @@ enum Failure {
         return ExitCode(74)
     }
 
+    /// EX_DATAERR: the request was refused (limits, balance, unknown asset); nothing happened.
+    static func refused(_ message: String) -> ExitCode {
+        self.print(message)
+        return ExitCode(65)
+    }
+
     /// EX_UNAVAILABLE: something the command needed is not there.
     static func unavailable(_ message: String) -> ExitCode {
         self.print(message)

@@ -34,8 +34,10 @@ struct Run: AsyncParsableCommand {
         let agent: Agent
         do {
             agent = try Agent.open(configuration: configuration, logger: logger)
-        } catch {
+        } catch let error as StoreError {
             throw Failure.store(error.description)
+        } catch {
+            throw Failure.store("\(error)")
         }
         logger.info("agent starting", metadata: [
             "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",

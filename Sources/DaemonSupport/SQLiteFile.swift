@@ -14,6 +14,17 @@ public enum SQLiteFile {
         return pool
     }
 
+    /// A private in-memory database with the same schema: for tests and throwaway agents.
+    public static func inMemory(migrator: DatabaseMigrator) throws(StoreError) -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue()
+            try migrator.migrate(queue)
+            return queue
+        } catch {
+            throw .migrationFailed(path: ":memory:", reason: "\(error)")
+        }
+    }
+
     static func openPool(path: String, busyTimeout: TimeInterval) throws(StoreError) -> DatabasePool {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false

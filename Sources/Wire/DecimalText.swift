@@ -33,6 +33,12 @@ public enum DecimalText {
         return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
     }
 
+    /// The decimal `text` denotes if it has at most `maxScale` fractional digits, else nil.
+    public static func parse(_ text: String, maxScale: Int) -> Decimal? {
+        if let point = text.firstIndex(of: "."), text.distance(from: point, to: text.endIndex) - 1 > maxScale { return nil }
+        return self.parse(text)
+    }
+
     /// `value` rounded to `scale` places (half away from zero) in plain notation.
     public static func format(_ value: Decimal, scale: Int = DecimalText.scale) -> String {
         let rounded = self.round(value, scale: scale)

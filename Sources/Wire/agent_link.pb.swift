@@ -411,6 +411,9 @@ public nonisolated struct Commandhub_V1_SellPreview: Sendable {
   /// Limits the sell would hit if executed ("max_quantity", "min_price", ...).
   public var limitsHit: [String] = []
 
+  /// The free balance of the asset when the preview was made.
+  public var available: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1304,7 +1307,7 @@ nonisolated extension Commandhub_V1_StatusReport: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Commandhub_V1_SellPreview: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SellPreview"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}asset\0\u{3}quote_asset\0\u{1}quantity\0\u{1}price\0\u{1}gross\0\u{1}fee\0\u{1}net\0\u{3}fee_rate\0\u{3}limits_hit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}asset\0\u{3}quote_asset\0\u{1}quantity\0\u{1}price\0\u{1}gross\0\u{1}fee\0\u{1}net\0\u{3}fee_rate\0\u{3}limits_hit\0\u{1}available\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1321,6 +1324,7 @@ nonisolated extension Commandhub_V1_SellPreview: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeSingularStringField(value: &self.net) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.feeRate) }()
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.limitsHit) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.available) }()
       default: break
       }
     }
@@ -1354,6 +1358,9 @@ nonisolated extension Commandhub_V1_SellPreview: SwiftProtobuf.Message, SwiftPro
     if !self.limitsHit.isEmpty {
       try visitor.visitRepeatedStringField(value: self.limitsHit, fieldNumber: 9)
     }
+    if !self.available.isEmpty {
+      try visitor.visitSingularStringField(value: self.available, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1367,6 +1374,7 @@ nonisolated extension Commandhub_V1_SellPreview: SwiftProtobuf.Message, SwiftPro
     if lhs.net != rhs.net {return false}
     if lhs.feeRate != rhs.feeRate {return false}
     if lhs.limitsHit != rhs.limitsHit {return false}
+    if lhs.available != rhs.available {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -83,7 +83,7 @@ struct BadInputTests {
 
     @Test func anAgentWhoseFirstMessageIsNotHelloIsRefusedAndOthersAreUnaffected() async throws {
         try await TestHub.with { hub in
-            let good = TestAgents.make(TestAgents.configuration(name: "good", port: hub.grpcPort))
+            let good = try TestAgents.make(TestAgents.configuration(name: "good", port: hub.grpcPort))
             try await TestAgents.with([good], connectedTo: hub) {
                 let bad = RawAgent(port: hub.grpcPort)
                 var heartbeat = Commandhub_V1_AgentMessage()
@@ -113,7 +113,7 @@ struct BadInputTests {
 
     @Test func anOversizedMessageEndsOnlyThatStream() async throws {
         try await TestHub.with(configure: { $0.maxAgentMessageBytes = 64 * 1024 }) { hub in
-            let good = TestAgents.make(TestAgents.configuration(name: "good", port: hub.grpcPort))
+            let good = try TestAgents.make(TestAgents.configuration(name: "good", port: hub.grpcPort))
             try await TestAgents.with([good], connectedTo: hub) {
                 let bad = RawAgent(port: hub.grpcPort)
                 bad.sendHello(name: "bloated")

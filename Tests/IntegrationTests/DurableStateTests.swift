@@ -49,7 +49,7 @@ struct DurableStateTests {
 
     @Test func historyRecordsEveryFinalStateWithItsResultAndFilters() async throws {
         try await TestHub.with { hub in
-            let agent = TestAgents.make(TestAgents.configuration(name: "answering", port: hub.grpcPort))
+            let agent = try TestAgents.make(TestAgents.configuration(name: "answering", port: hub.grpcPort))
             let silent = RawAgent(port: hub.grpcPort)
             silent.sendHello(name: "silent")
             try await hub.waitForConnected(silent.agentID)
@@ -107,7 +107,7 @@ struct DurableStateTests {
 
     @Test func aBulkActionIsLoggedAsOneJobWithItsCommands() async throws {
         try await TestHub.with { hub in
-            let agents = (1...2).map { TestAgents.make(TestAgents.configuration(name: "bot-\($0)", port: hub.grpcPort)) }
+            let agents = try (1...2).map { try TestAgents.make(TestAgents.configuration(name: "bot-\($0)", port: hub.grpcPort)) }
             try await TestAgents.with(agents, connectedTo: hub) {
                 let bulk = try await hub.rest.post("/api/crypto/commands/pause_all/")
                 let jobID = try #require(bulk.json["job_id"].string)
@@ -126,7 +126,7 @@ struct DurableStateTests {
 
     @Test func anIdempotencyKeyRepeatedSendsOnceAndReplaysTheStoredAnswer() async throws {
         try await TestHub.with { hub in
-            let agent = TestAgents.make(TestAgents.configuration(name: "once", port: hub.grpcPort))
+            let agent = try TestAgents.make(TestAgents.configuration(name: "once", port: hub.grpcPort))
             try await TestAgents.with([agent], connectedTo: hub) {
                 let path = "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/request_status/?include_stats=true"
                 let first = try await hub.rest.post(path, headers: [("Idempotency-Key", "status-1")])
@@ -181,7 +181,7 @@ struct DurableStateTests {
         try await TemporaryDirectory.with { directory in
             let store = directory.path("hub.sqlite")
             let first = try await HubProcess.start(store: store)
-            let agents = (1...2).map { TestAgents.make(TestAgents.configuration(name: "survivor-\($0)", port: first.grpcPort)) }
+            let agents = try (1...2).map { try TestAgents.make(TestAgents.configuration(name: "survivor-\($0)", port: first.grpcPort)) }
             let links = EventLog<(UUID, LinkEvent)>()
             for agent in agents { agent.link.observe { event in links.append((agent.agentID, event)) } }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -191,7 +191,7 @@ struct DurableStateTests {
                     try await links.wait { $0.0 == agent.agentID && $0.1.isConnected }
                 }
                 // Commands in flight: two silent agents that never answer.
-                let silent = (1...2).map { _ in RawAgent(port: first.grpcPort) }
+                let silent = try (1...2).map { _ in RawAgent(port: first.grpcPort) }
                 var readers: [HubMessages] = []
                 for agent in silent {
                     agent.sendHello(name: "silent")
@@ -255,7 +255,7 @@ struct DurableStateTests {
                 let agentID = try store.identity(configured: configuration.agentID)
                 let recorded = EventLog<String>()
                 let dying = Agent(
-                    configuration: configuration, agentID: agentID, exchange: PaperExchange(configuration: configuration.paper),
+                    configuration: configuration, agentID: agentID, exchange: try PaperExchange(configuration: configuration.paper, store: store),
                     finished: StallAfterRecording(
                         base: SQLiteFinishedCommands(store: store, retention: .seconds(3600)), recorded: recorded
                     ),

@@ -12,8 +12,8 @@ import Wire
 struct LinkLifecycleTests {
     @Test func bulkReportsEachAgentAndTakesAboutOneTimeoutNotTheirSum() async throws {
         try await TestHub.with { hub in
-            let answering = (1...2).map { TestAgents.make(TestAgents.configuration(name: "ok-\($0)", port: hub.grpcPort)) }
-            let silent = (1...2).map { _ in RawAgent(port: hub.grpcPort) }
+            let answering = try (1...2).map { try TestAgents.make(TestAgents.configuration(name: "ok-\($0)", port: hub.grpcPort)) }
+            let silent = try (1...2).map { _ in RawAgent(port: hub.grpcPort) }
             let dropping = RawAgent(port: hub.grpcPort)
             for agent in silent + [dropping] { agent.sendHello(name: agent === dropping ? "dropping" : "silent") }
             // The dropping agent dies as soon as it receives its command.
@@ -93,7 +93,7 @@ struct LinkLifecycleTests {
         let firstPort = try await TestHub.with { hub in hub.grpcPort }
         // The agent outlives the first hub: it runs in this outer scope.
         let configuration = TestAgents.configuration(name: "survivor", port: firstPort)
-        let agent = TestAgents.make(configuration)
+        let agent = try TestAgents.make(configuration)
         let links = EventLog<LinkEvent>()
         agent.link.observe(links.append)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -11,7 +11,7 @@ import TestSupport
 struct SeedContractTests {
     @Test func listAndDetailHaveTheSeedsFields() async throws {
         try await TestHub.with { hub in
-            let agent = TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort, labels: ["venue": "binance"]))
+            let agent = try TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort, labels: ["venue": "binance"]))
             try await TestAgents.with([agent], connectedTo: hub) {
                 let id = agent.agentID.uuidString.lowercased()
 
@@ -49,7 +49,7 @@ struct SeedContractTests {
 
     @Test func pauseResumePingSyncAndStatusAnswerLikeTheSeed() async throws {
         try await TestHub.with { hub in
-            let agent = TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort))
+            let agent = try TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort))
             try await TestAgents.with([agent], connectedTo: hub) {
                 let base = "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())"
                 let id = agent.agentID.uuidString.lowercased()
@@ -108,8 +108,8 @@ struct SeedContractTests {
 
     @Test func bulkActionsReportPerAgentAndTotals() async throws {
         try await TestHub.with { hub in
-            let agents = (1...3).map { index in
-                TestAgents.make(TestAgents.configuration(
+            let agents = try (1...3).map { index in
+                try TestAgents.make(TestAgents.configuration(
                     name: "bot-\(index)", port: hub.grpcPort, labels: ["venue": index == 1 ? "binance" : "kraken"]
                 ))
             }

@@ -8,6 +8,7 @@ enum CommandResponses {
         case none
         case ping
         case symbols([String])
+        case sell(asset: String, quantity: String, minPrice: String?, preview: Bool)
     }
 
     /// The response to one command on one client: `client_id`, `client_name`, `connected`, the
@@ -22,6 +23,10 @@ enum CommandResponses {
         case .none: break
         case .ping: members.append(("ping", .string(ack.success ? "pong" : "no-pong")))
         case .symbols(let symbols): members.append(("symbols", .array(symbols.map(JSON.string))))
+        case .sell(let asset, let quantity, let minPrice, let preview):
+            members.append(("sell", .object([
+                ("asset", .string(asset)), ("quantity", .string(quantity)), ("min_price", .optional(minPrice)), ("preview", .bool(preview)),
+            ])))
         }
         members.append(("command_id", .string(report.commandID.lowercased)))
         let roundTrip = (report.sentAt ?? report.issuedAt).distance(to: report.finishedAt)
@@ -64,7 +69,8 @@ enum CommandResponses {
                 ("asset", .string(preview.asset)), ("quote_asset", .string(preview.quoteAsset)),
                 ("quantity", .string(preview.quantity)), ("price", .string(preview.price)),
                 ("gross", .string(preview.gross)), ("fee", .string(preview.fee)), ("net", .string(preview.net)),
-                ("fee_rate", .string(preview.feeRate)), ("limits_hit", .array(preview.limitsHit.map(JSON.string))),
+                ("fee_rate", .string(preview.feeRate)), ("available", .string(preview.available)),
+                ("limits_hit", .array(preview.limitsHit.map(JSON.string))),
             ])))
         case .sellFill(let fill):
             members.append(("fill", .object([

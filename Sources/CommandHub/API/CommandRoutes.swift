@@ -12,13 +12,18 @@ struct CommandRoutes {
     let registry: AgentRegistry
     let dispatcher: CommandDispatcher
     let log: CommandLog
+    let wallets: WalletBook
     let idempotency: Idempotency
     let configuration: HubConfiguration
 
-    init(registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, idempotency: IdempotencyStore, configuration: HubConfiguration) {
+    init(
+        registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: IdempotencyStore,
+        configuration: HubConfiguration
+    ) {
         self.registry = registry
         self.dispatcher = dispatcher
         self.log = log
+        self.wallets = wallets
         self.idempotency = Idempotency(store: idempotency)
         self.configuration = configuration
     }
@@ -40,6 +45,8 @@ struct CommandRoutes {
             }
         }
         commands.get(":client_id") { request, context in try self.detail(request, context) }
+        commands.get(":client_id/wallets") { request, context in try self.wallets(request, context) }
+        commands.post(":client_id/sell") { request, context in try await self.sell(request, context) }
         commands.post(":client_id/pause") { request, context in
             try await self.command(request, context) { _ in (.pause(.init()), .none) }
         }

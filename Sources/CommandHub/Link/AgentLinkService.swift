@@ -30,6 +30,7 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
     let dispatcher: CommandDispatcher
     let authenticator: any AgentAuthenticator
     let reconciler: (any CommandReconciler)?
+    let wallets: WalletBook?
     let settings: Settings
     let logger: Logger
     /// Every stream being served, for shutdown.
@@ -37,12 +38,14 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
 
     public init(
         registry: AgentRegistry, dispatcher: CommandDispatcher, authenticator: any AgentAuthenticator,
-        reconciler: (any CommandReconciler)? = nil, settings: Settings, logger: Logger = Logger(label: "commandhub.link")
+        reconciler: (any CommandReconciler)? = nil, wallets: WalletBook? = nil, settings: Settings,
+        logger: Logger = Logger(label: "commandhub.link")
     ) {
         self.registry = registry
         self.dispatcher = dispatcher
         self.authenticator = authenticator
         self.reconciler = reconciler
+        self.wallets = wallets
         self.settings = settings
         self.logger = logger
     }
@@ -196,8 +199,14 @@ public struct AgentLinkService: Commandhub_V1_AgentLink.StreamingServiceProtocol
         case .heartbeat(let heartbeat):
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now, heartbeat: heartbeat)
             self.registry.updated(session)
-        case .walletSnapshot:
+        case .walletSnapshot(let snapshot):
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now)
+            if let agentID = session.identity?.agentID, snapshot.balances.count <= 10_000 {
+                self.wallets?.record(
+                    snapshot.balances, of: agentID, syncedAt: WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date(),
+                    complete: true, source: "snapshot"
+                )
+            }
         case .hello:
             // A second Hello on the same stream is ignored; identity is fixed per stream.
             session.touch(at: Date(), monotonicNow: self.dispatcher.clock.now)

@@ -106,6 +106,19 @@ public final class HubDatabase: Sendable {
                 CREATE INDEX idempotency_by_created ON idempotency(created_at);
                 """)
         }
+        migrator.registerMigration("v2-wallets") { db in
+            try db.execute(sql: """
+                CREATE TABLE agent_wallet (
+                    agent_id TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    free TEXT NOT NULL,
+                    locked TEXT NOT NULL,
+                    synced_at REAL NOT NULL,
+                    source TEXT NOT NULL,
+                    PRIMARY KEY (agent_id, asset)
+                );
+                """)
+        }
         return migrator
     }
 

@@ -11,6 +11,8 @@ enum StoreWrite: Sendable {
     case jobFinished(JobResult)
     case agentConnected(AgentSnapshot, credential: String)
     case agentDisconnected(AgentSnapshot)
+    /// An agent's balances as the hub now knows them (all of them, replacing the stored ones).
+    case walletsRecorded(UUID, WalletBook.Wallets)
 }
 
 /// A command as the log first records it.

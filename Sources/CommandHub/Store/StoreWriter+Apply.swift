@@ -62,6 +62,16 @@ extension StoreWriter {
                     snapshot.connectedAt.timeIntervalSince1970, snapshot.lastSeen.timeIntervalSince1970,
                     snapshot.connectedAt.timeIntervalSince1970,
                 ])
+        case .walletsRecorded(let agentID, let wallets):
+            try db.cachedStatement(sql: "DELETE FROM agent_wallet WHERE agent_id = ?").execute(arguments: [agentID.lowercased])
+            for balance in wallets.balances {
+                try db.cachedStatement(sql: """
+                    INSERT INTO agent_wallet (agent_id, asset, free, locked, synced_at, source) VALUES (?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        agentID.lowercased, balance.asset, balance.free, balance.locked.isEmpty ? "0" : balance.locked,
+                        wallets.syncedAt.timeIntervalSince1970, wallets.source,
+                    ])
+            }
         case .agentDisconnected(let snapshot):
             try self.applyState(snapshot, in: db)
             try db.cachedStatement(sql: "UPDATE agent SET connected = 0 WHERE agent_id = ?").execute(arguments: [snapshot.agentID.lowercased])

@@ -65,6 +65,16 @@ extension AgentConfiguration {
             if let walk = paper.randomWalk { self.paper.randomWalk = try Self.decimal(walk, key: "paper.random_walk") }
             if let seed = paper.randomSeed { self.paper.randomSeed = seed }
         }
+        if let limits = file.limits {
+            if let assets = limits.allowedAssets { self.limits.allowedAssets = Set(assets.map { $0.uppercased() }) }
+            for (asset, value) in limits.maxQuantity ?? [:] {
+                self.limits.maxQuantity[asset.uppercased()] = try Self.decimal(value, key: "limits.max_quantity.\(asset)")
+            }
+            if let value = limits.maxNotional { self.limits.maxNotional = try Self.decimal(value, key: "limits.max_notional") }
+            for (asset, value) in limits.minPrice ?? [:] {
+                self.limits.minPrice[asset.uppercased()] = try Self.decimal(value, key: "limits.min_price.\(asset)")
+            }
+        }
     }
 
     mutating func apply(environment: [String: String]) throws(AgentError) {
@@ -145,6 +155,17 @@ extension AgentConfiguration {
 
 /// The JSON config file: every key optional, snake_case, amounts as strings.
 struct AgentConfigurationFile: Decodable {
+    struct Limits: Decodable {
+        var allowedAssets: [String]?
+        var maxQuantity: [String: String]?
+        var maxNotional: String?
+        var minPrice: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case allowedAssets = "allowed_assets", maxQuantity = "max_quantity", maxNotional = "max_notional", minPrice = "min_price"
+        }
+    }
+
     struct Paper: Decodable {
         var quoteAsset: String?
         var feeRate: String?
@@ -171,10 +192,11 @@ struct AgentConfigurationFile: Decodable {
     var finishedRetentionHours: Double?
     var exchange: String?
     var paper: Paper?
+    var limits: Limits?
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id", name, hub, token, labels, syncIntervalSeconds = "sync_interval_seconds"
         case initialBackoffSeconds = "initial_backoff_seconds", maxBackoffSeconds = "max_backoff_seconds"
-        case maxInFlight = "max_in_flight", statePath = "state_path", finishedRetentionHours = "finished_retention_hours", exchange, paper
+        case maxInFlight = "max_in_flight", statePath = "state_path", finishedRetentionHours = "finished_retention_hours", exchange, paper, limits
     }
 }

@@ -27,6 +27,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// The exchange connector; `paper` is the built-in simulated exchange.
     public var exchange: String = "paper"
     public var paper = PaperExchangeConfiguration()
+    /// The agent's own limits on sells.
+    public var limits = SellLimits()
 
     public init() {}
 
@@ -53,5 +55,6 @@ public struct AgentConfiguration: Sendable, Equatable {
         guard self.maxInFlight >= 1 else { throw .configuration("max_in_flight must be at least 1") }
         guard self.exchange == "paper" else { throw .configuration("exchange \"\(self.exchange)\" is not available; use \"paper\"") }
         try self.paper.validate()
+        try self.limits.validate()
     }
 }

@@ -13,16 +13,77 @@ public struct WalletBalance: Sendable, Equatable {
     }
 }
 
+/// A sell as asked for: an asset, a quantity, an optional floor price.
+public struct SellRequest: Sendable, Equatable {
+    public var asset: String
+    public var quantity: Decimal
+    /// Refuse (execute) or flag (preview) when the price is below this.
+    public var minPrice: Decimal?
+
+    public init(asset: String, quantity: Decimal, minPrice: Decimal? = nil) {
+        self.asset = asset
+        self.quantity = quantity
+        self.minPrice = minPrice
+    }
+}
+
+/// What a sell would do at the current price, before it is executed.
+public struct SellPreview: Sendable, Equatable {
+    public var asset: String
+    public var quoteAsset: String
+    public var quantity: Decimal
+    public var price: Decimal
+    public var gross: Decimal
+    public var fee: Decimal
+    public var net: Decimal
+    public var feeRate: Decimal
+    /// The free balance of the asset now.
+    public var available: Decimal
+    /// Limits executing it would hit (`insufficient_balance`, `min_price`, `max_quantity`, …).
+    public var limitsHit: [String]
+}
+
+/// An executed sell.
+public struct SellFill: Sendable, Equatable {
+    public var orderID: String
+    public var clientOrderID: String
+    public var asset: String
+    public var quoteAsset: String
+    public var quantity: Decimal
+    public var price: Decimal
+    public var gross: Decimal
+    public var fee: Decimal
+    public var net: Decimal
+    public var executedAt: Date
+}
+
 /// The agent's view of an exchange. `PaperExchange` is the built-in one; a real connector
 /// implements the same calls against the exchange's API.
 ///
 /// Contract: every call is safe to make concurrently; amounts are `Decimal`, never floating
-/// point; failures are `AgentError`s whose `code` the ack carries.
+/// point; failures are `AgentError`s whose `code` the ack carries. `executeSell` is idempotent on
+/// `clientOrderID`: a second call with the same id returns the first fill and trades nothing —
+/// the last line of defence against executing a sell twice.
 public protocol ExchangeConnector: Sendable {
     /// The exchange's name as the agent reports it in `Hello` ("paper", "binance", …).
     var name: String { get }
 
+    /// The currency sells are paid in.
+    var quoteAsset: String { get }
+
     /// Balances of the given assets (all wallets when `symbols` is empty). Unknown assets
     /// are reported with zero balances.
     func balances(symbols: [String]) async throws(AgentError) -> [WalletBalance]
+
+    /// The current price of one unit of `asset` in the quote asset.
+    func price(of asset: String) async throws(AgentError) -> Decimal
+
+    /// What selling would do now; never trades.
+    func previewSell(_ request: SellRequest) async throws(AgentError) -> SellPreview
+
+    /// Sells, or returns the existing fill when `clientOrderID` was already executed.
+    func executeSell(_ request: SellRequest, clientOrderID: String) async throws(AgentError) -> SellFill
+
+    /// The fill of an order placed with `clientOrderID`, if there is one.
+    func order(clientOrderID: String) async throws(AgentError) -> SellFill?
 }

@@ -13,13 +13,18 @@ public final class CommandHandler: Sendable {
     let state: AgentState
     let exchange: any ExchangeConnector
     let finished: any FinishedCommandStore
+    let limits: SellLimits
     let logger: Logger
     private let running = Mutex<[String: [CheckedContinuation<Commandhub_V1_CommandAck?, Never>]]>([:])
 
-    public init(state: AgentState, exchange: any ExchangeConnector, finished: any FinishedCommandStore, logger: Logger = Logger(label: "crypto-agent.commands")) {
+    public init(
+        state: AgentState, exchange: any ExchangeConnector, finished: any FinishedCommandStore, limits: SellLimits = SellLimits(),
+        logger: Logger = Logger(label: "crypto-agent.commands")
+    ) {
         self.state = state
         self.exchange = exchange
         self.finished = finished
+        self.limits = limits
         self.logger = logger
     }
 
@@ -60,10 +65,7 @@ public final class CommandHandler: Sendable {
 
         let ack: Commandhub_V1_CommandAck
         if command.lookupOnly {
-            // Reconciliation never executes. Record that it never ran, so that a late copy of
-            // the original is answered "not executed" too instead of running.
-            ack = self.refusal(id, code: "not_executed", message: "The agent has no record of executing this command; it will not execute it")
-            await self.record(ack, action: "lookup")
+            ack = await self.lookUp(id)
         } else {
             self.state.commandStarted()
             var executed = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
@@ -75,6 +77,28 @@ public final class CommandHandler: Sendable {
         }
         let waiters = self.running.withLock { $0.removeValue(forKey: id) ?? [] }
         for waiter in waiters { waiter.resume(returning: ack) }
+        return ack
+    }
+
+    /// Reconciliation never executes. A sell the exchange executed (its client order id is the
+    /// command id) but the agent never recorded — it died in between — is found on the exchange
+    /// and recorded now. Anything else is recorded as never run, so a late copy of the original
+    /// is answered "not executed" too instead of running.
+    private func lookUp(_ id: String) async -> Commandhub_V1_CommandAck {
+        var ack: Commandhub_V1_CommandAck
+        do {
+            if let fill = try await self.exchange.order(clientOrderID: id) {
+                ack = self.success(id, "\(Self.describe(fill)) (found on the exchange)")
+                ack.sellFill = Self.wire(fill)
+                await self.record(ack, action: "sell")
+                return ack
+            }
+        } catch {
+            // The exchange cannot tell: say so without recording, so a later lookup may know.
+            return self.failure(id, error)
+        }
+        ack = self.refusal(id, code: "not_executed", message: "The agent has no record of executing this command; it will not execute it")
+        await self.record(ack, action: "lookup")
         return ack
     }
 
@@ -112,8 +136,8 @@ public final class CommandHandler: Sendable {
                 return try await self.syncWallets(command.commandID, symbols: sync.symbols)
             case .requestStatus(let request):
                 return self.status(command.commandID, includeStats: request.includeStats)
-            case .sell:
-                throw AgentError.unsupported("sell is not enabled on this agent")
+            case .sell(let sell):
+                return try await self.sell(command.commandID.lowercased(), sell)
             case nil:
                 throw AgentError.unsupported("unknown action")
             }
@@ -142,6 +166,27 @@ public final class CommandHandler: Sendable {
         result.balances = balances.map(Self.wire)
         result.syncedAtMs = WireTime.milliseconds(syncedAt)
         ack.balances = result
+        return ack
+    }
+
+    /// A sell preview (never refused, it lists what would block) or execution: refused while
+    /// paused or past a limit; executed on the exchange with the hub's client order id.
+    private func sell(_ id: String, _ sell: Commandhub_V1_Sell) async throws(AgentError) -> Commandhub_V1_CommandAck {
+        let request = try SellRequest(wire: sell)
+        var preview = try await self.exchange.previewSell(request)
+        let violations = self.limits.violations(of: preview)
+        let paused = self.state.status == .paused
+        if sell.previewOnly {
+            preview.limitsHit += violations.map(\.code) + (paused ? ["paused"] : [])
+            var ack = self.success(id, Self.describe(preview))
+            ack.sellPreview = Self.wire(preview)
+            return ack
+        }
+        if paused { throw .paused }
+        if let violation = violations.first { throw violation }
+        let fill = try await self.exchange.executeSell(request, clientOrderID: sell.clientOrderID.isEmpty ? id : sell.clientOrderID)
+        var ack = self.success(id, Self.describe(fill))
+        ack.sellFill = Self.wire(fill)
         return ack
     }
 
@@ -200,6 +245,47 @@ public final class CommandHandler: Sendable {
         wire.asset = balance.asset
         wire.free = DecimalText.format(balance.free)
         wire.locked = DecimalText.format(balance.locked)
+        return wire
+    }
+
+    static func describe(_ preview: SellPreview) -> String {
+        let summary = "sell \(DecimalText.format(preview.quantity)) \(preview.asset) at \(DecimalText.format(preview.price)) "
+            + "for \(DecimalText.format(preview.net)) \(preview.quoteAsset) net (fee \(DecimalText.format(preview.fee)))"
+        return preview.limitsHit.isEmpty ? "Preview: " + summary : "Preview: would be refused (\(preview.limitsHit.joined(separator: ", "))): " + summary
+    }
+
+    static func describe(_ fill: SellFill) -> String {
+        "Sold \(DecimalText.format(fill.quantity)) \(fill.asset) at \(DecimalText.format(fill.price)) "
+            + "for \(DecimalText.format(fill.net)) \(fill.quoteAsset) net (fee \(DecimalText.format(fill.fee)))"
+    }
+
+    static func wire(_ preview: SellPreview) -> Commandhub_V1_SellPreview {
+        var wire = Commandhub_V1_SellPreview()
+        wire.asset = preview.asset
+        wire.quoteAsset = preview.quoteAsset
+        wire.quantity = DecimalText.format(preview.quantity)
+        wire.price = DecimalText.format(preview.price)
+        wire.gross = DecimalText.format(preview.gross)
+        wire.fee = DecimalText.format(preview.fee)
+        wire.net = DecimalText.format(preview.net)
+        wire.feeRate = DecimalText.format(preview.feeRate)
+        wire.available = DecimalText.format(preview.available)
+        wire.limitsHit = preview.limitsHit
+        return wire
+    }
+
+    static func wire(_ fill: SellFill) -> Commandhub_V1_SellFill {
+        var wire = Commandhub_V1_SellFill()
+        wire.orderID = fill.orderID
+        wire.clientOrderID = fill.clientOrderID
+        wire.asset = fill.asset
+        wire.quoteAsset = fill.quoteAsset
+        wire.quantity = DecimalText.format(fill.quantity)
+        wire.price = DecimalText.format(fill.price)
+        wire.gross = DecimalText.format(fill.gross)
+        wire.fee = DecimalText.format(fill.fee)
+        wire.net = DecimalText.format(fill.net)
+        wire.executedAtMs = WireTime.milliseconds(fill.executedAt)
         return wire
     }
 

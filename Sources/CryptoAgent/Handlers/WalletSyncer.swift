@@ -26,17 +26,22 @@ public struct WalletSyncer: Sendable {
             let balances = try await self.exchange.balances(symbols: [])
             let syncedAt = Date()
             self.state.endSync(walletsSynced: balances.count, at: syncedAt)
-            var snapshot = Commandhub_V1_WalletSnapshot()
-            snapshot.balances = balances.map(CommandHandler.wire)
-            snapshot.syncedAtMs = WireTime.milliseconds(syncedAt)
-            var message = Commandhub_V1_AgentMessage()
-            message.walletSnapshot = snapshot
-            self.link.send(message)
+            self.link.send(Self.snapshot(balances, at: syncedAt))
             return balances
         } catch {
             self.state.endSync(walletsSynced: nil)
             self.logger.warning("periodic wallet sync failed", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// The `WalletSnapshot` message for `balances` read at `date`.
+    static func snapshot(_ balances: [WalletBalance], at date: Date) -> Commandhub_V1_AgentMessage {
+        var snapshot = Commandhub_V1_WalletSnapshot()
+        snapshot.balances = balances.map(CommandHandler.wire)
+        snapshot.syncedAtMs = WireTime.milliseconds(date)
+        var message = Commandhub_V1_AgentMessage()
+        message.walletSnapshot = snapshot
+        return message
     }
 }

@@ -142,6 +142,10 @@ public final class HubLink: Sendable {
                         var reply = Commandhub_V1_AgentMessage()
                         reply.ack = ack
                         outbox.yield(reply)
+                        // A sell changed the wallets: let the hub see them at once.
+                        if case .sellFill? = ack.result, !ack.replayed, let balances = try? await self.handler.exchange.balances(symbols: []) {
+                            outbox.yield(WalletSyncer.snapshot(balances, at: Date()))
+                        }
                     }
                 case nil:
                     continue

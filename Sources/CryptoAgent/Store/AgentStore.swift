@@ -5,13 +5,13 @@ import SwiftProtobuf
 import Wire
 
 /// The agent's SQLite file (WAL, migrations in code, created on first run): its identity, what
-/// it knows of its hub session, and the acks of the commands it finished. Issue 4 adds the paper
-/// exchange's wallets and ledger to the same file, so a sell and its record commit together.
+/// it knows of its hub session, the acks of the commands it finished, and the paper exchange's
+/// wallets, orders and ledger.
 public final class AgentStore: Sendable {
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, pool: any DatabaseWriter) {
         self.path = path
         self.pool = pool
     }
@@ -19,6 +19,11 @@ public final class AgentStore: Sendable {
     /// Opens, checks and migrates the file at `path`; refuses a damaged or unwritable one.
     public static func open(path: String) throws(StoreError) -> AgentStore {
         AgentStore(path: path, pool: try SQLiteFile.open(path: path, migrator: Self.migrator))
+    }
+
+    /// A private in-memory store with the same schema (tests, throwaway agents).
+    public static func inMemory() throws(StoreError) -> AgentStore {
+        AgentStore(path: ":memory:", pool: try SQLiteFile.inMemory(migrator: Self.migrator))
     }
 
     static var migrator: DatabaseMigrator {
@@ -42,6 +47,45 @@ public final class AgentStore: Sendable {
                     finished_at REAL NOT NULL
                 );
                 CREATE INDEX finished_command_by_time ON finished_command(finished_at);
+                """)
+        }
+        migrator.registerMigration("v2-paper-exchange") { db in
+            // Amounts are decimal text with 10 places, never floating point.
+            try db.execute(sql: """
+                CREATE TABLE paper_wallet (
+                    asset TEXT PRIMARY KEY,
+                    free TEXT NOT NULL,
+                    locked TEXT NOT NULL DEFAULT '0',
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE paper_order (
+                    order_id TEXT PRIMARY KEY,
+                    client_order_id TEXT NOT NULL UNIQUE,
+                    asset TEXT NOT NULL,
+                    quote_asset TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    gross TEXT NOT NULL,
+                    fee TEXT NOT NULL,
+                    net TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    executed_at REAL NOT NULL
+                );
+                CREATE TABLE paper_transaction (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    order_id TEXT,
+                    kind TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    commission TEXT NOT NULL DEFAULT '0',
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX paper_transaction_by_order ON paper_transaction(order_id);
+                CREATE TABLE paper_meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
                 """)
         }
         return migrator

@@ -98,12 +98,12 @@ enum TestAgents {
         return configuration
     }
 
-    static func make(_ configuration: AgentConfiguration) -> Agent {
+    static func make(_ configuration: AgentConfiguration) throws -> Agent {
         var logger = Logger(label: "test-agent")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return Agent(
             configuration: configuration, agentID: configuration.agentID ?? UUID(),
-            exchange: PaperExchange(configuration: configuration.paper),
+            exchange: try PaperExchange.inMemory(configuration: configuration.paper),
             finished: InMemoryFinishedCommands(), logger: logger
         )
     }
