@@ -25,6 +25,8 @@ struct AgentsCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
+        func validate() throws { _ = try parseLabels(self.labels) }
+
         func run() async throws {
             let labels = try parseLabels(self.labels)
             let credentials = CredentialStore(database: try await self.store.open())
@@ -50,6 +52,8 @@ struct AgentsCommand: AsyncParsableCommand {
         var labels: [String] = []
 
         @OptionGroup var store: StoreOptions
+
+        func validate() throws { _ = try parseLabels(self.labels) }
 
         func run() async throws {
             let labels = try parseLabels(self.labels)

@@ -26,6 +26,9 @@ enum DemoBanner {
               curl -s -X POST \(base)/pause_all/
               curl -s -X POST "\(base)/resume_all/?selector=venue=binance"
               curl -s -X POST "\(base)/sync_all/?symbols=BTC"
+              curl -s -X POST \(base)/\(first)/sell/ -d '{"asset": "BTC", "quantity": "0.25", "preview": true}'
+              curl -s -X POST \(base)/\(first)/sell/ -H 'Idempotency-Key: demo-sell-1' -d '{"asset": "BTC", "quantity": "0.25", "preview": false}'
+              curl -s \(base)/\(first)/wallets/
               curl -s "http://127.0.0.1:\(httpPort)/api/crypto/history/?limit=5"
 
             """

@@ -22,18 +22,23 @@ struct Sell: AsyncParsableCommand {
         @Option(help: "Refuse if the price is below this.")
         var minPrice: String?
 
-        func request() throws -> SellRequest {
+        func validate() throws {
             guard let quantity = DecimalText.parse(self.quantity, maxScale: DecimalText.scale), quantity > 0 else {
                 throw ValidationError("--quantity must be a positive decimal with at most 10 places, got \"\(self.quantity)\"")
             }
-            var minPrice: Decimal?
             if let text = self.minPrice {
                 guard let price = DecimalText.parse(text, maxScale: DecimalText.scale), price > 0 else {
                     throw ValidationError("--min-price must be a positive decimal, got \"\(text)\"")
                 }
-                minPrice = price
             }
-            return SellRequest(asset: self.asset.uppercased(), quantity: quantity, minPrice: minPrice)
+        }
+
+        /// The validated request (`validate()` ran during parsing).
+        func request() -> SellRequest {
+            SellRequest(
+                asset: self.asset.uppercased(), quantity: DecimalText.parse(self.quantity) ?? 0,
+                minPrice: self.minPrice.flatMap { DecimalText.parse($0) }
+            )
         }
     }
 
@@ -92,7 +97,7 @@ struct Sell: AsyncParsableCommand {
 
         func run() async throws {
             let local = try LocalState.open(self.options)
-            let request = try self.order.request()
+            let request = self.order.request()
             let preview = try await Sell.preview(request, local)
             if !self.output.json { print(Sell.text(preview)) }
             guard preview.limitsHit.isEmpty else {

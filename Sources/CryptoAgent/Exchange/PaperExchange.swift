@@ -74,7 +74,8 @@ public final class PaperExchange: ExchangeConnector {
         let price = try await self.price(of: request.asset)
         let quote = self.configuration.quoteAsset
         guard request.asset != quote else { throw .unsupported("selling the quote asset \(quote)") }
-        let now = Date()
+        // Milliseconds, as the wire carries them: a stored fill reads back equal to the returned one.
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         do {
             return try await self.store.pool.write { db -> SellFill in
                 // Checked again inside the transaction: a concurrent copy may have just executed.

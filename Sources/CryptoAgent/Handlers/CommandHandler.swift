@@ -173,6 +173,10 @@ public final class CommandHandler: Sendable {
     /// paused or past a limit; executed on the exchange with the hub's client order id.
     private func sell(_ id: String, _ sell: Commandhub_V1_Sell) async throws(AgentError) -> Commandhub_V1_CommandAck {
         let request = try SellRequest(wire: sell)
+        // The agent's own policy answers before the exchange is asked anything.
+        if !sell.previewOnly, let allowed = self.limits.allowedAssets, !allowed.contains(request.asset) {
+            throw .assetNotAllowed(request.asset)
+        }
         var preview = try await self.exchange.previewSell(request)
         let violations = self.limits.violations(of: preview)
         let paused = self.state.status == .paused

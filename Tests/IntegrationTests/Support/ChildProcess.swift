@@ -11,6 +11,7 @@ final class ChildProcess: @unchecked Sendable {
     let process: Process
     let lines = EventLog<String>()
     private let exit = EventLog<Int32>()
+    private let ended = EventLog<Bool>()
     private let partial = Mutex<String>("")
 
     /// The directory `swift build`/`swift test` put the executables in (next to the test bundle).
@@ -18,7 +19,8 @@ final class ChildProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts the process; `input`, when given, is written to its standard input, which is then closed.
+    init(executable: String, arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
         let process = Process()
         process.executableURL = Self.binaries.appendingPathComponent(executable)
         process.arguments = arguments
@@ -31,14 +33,31 @@ final class ChildProcess: @unchecked Sendable {
         self.process = process
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else {
+            guard let self else {
                 handle.readabilityHandler = nil
+                return
+            }
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                self.flushPartialLine()
+                self.ended.append(true)
                 return
             }
             self.consume(String(decoding: data, as: UTF8.self))
         }
         process.terminationHandler = { [exit] process in exit.append(process.terminationStatus) }
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+    }
+
+    /// Returns once the output pipe is closed (the process and its children are done writing).
+    func waitForEnd() async throws {
+        try await self.ended.wait { _ in true }
     }
 
     private func consume(_ text: String) {
@@ -49,6 +68,14 @@ final class ChildProcess: @unchecked Sendable {
             return lines
         }
         for line in complete { self.lines.append(line) }
+    }
+
+    private func flushPartialLine() {
+        let rest = self.partial.withLock { partial -> String in
+            defer { partial = "" }
+            return partial
+        }
+        if !rest.isEmpty { self.lines.append(rest) }
     }
 
     /// The first output line containing `text`, past or future.
