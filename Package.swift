@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "commandhub", targets: ["CommandHubCLI"]),
         .executable(name: "crypto-agent", targets: ["CryptoAgentCLI"]),
+        .executable(name: "commandhub-bench", targets: ["CommandHubBench"]),
         .library(name: "CommandHub", targets: ["CommandHub"]),
         .library(name: "CryptoAgent", targets: ["CryptoAgent"]),
         .library(name: "Wire", targets: ["Wire"]),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         .target(
@@ -108,6 +110,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AgentSwarm",
+            dependencies: [
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/AgentSwarm",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CommandHubBench",
+            dependencies: [
+                "AgentSwarm", "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/CommandHubBench",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -125,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport",
+                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,0 +1,113 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Many lightweight agents in one process, each with its own real HTTP/2 connection to a hub,
+/// answering commands like real agents — the load a fleet puts on a hub.
+///
+/// Counters are atomics; `waitForConnected` suspends until enough agents are welcomed (an
+/// event, not a poll). After a disconnect each agent reconnects with full-jitter exponential
+/// backoff, as `crypto-agent` does, so a hub restart produces a realistic reconnect storm.
+public final class Swarm: Sendable {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var token: String
+        public var labels: [String: String] = ["swarm": "true"]
+        public var initialBackoff: TimeAmount = .milliseconds(500)
+        public var maximumBackoff: TimeAmount = .seconds(30)
+
+        public init(host: String = "127.0.0.1", port: Int, token: String) {
+            self.host = host
+            self.port = port
+            self.token = token
+        }
+    }
+
+    private struct Waiter {
+        let target: Int
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    let settings: Settings
+    private let agents = Mutex<[SwarmAgent]>([])
+    private let connected = Atomic<Int>(0)
+    private let welcomes = Atomic<Int>(0)
+    private let answers = Atomic<Int>(0)
+    private let failedConnects = Atomic<Int>(0)
+    private let waiters = Mutex<[Waiter]>([])
+
+    /// `count` agents spread over `group`'s event loops; none connects before `start()`.
+    public init(count: Int, settings: Settings, group: any EventLoopGroup, namePrefix: String = "swarm") {
+        self.settings = settings
+        let loops = Array(group.makeIterator())
+        let built = (0..<count).map { index in
+            SwarmAgent(agentID: UUID(), name: String(format: "\(namePrefix)-%05d", index), eventLoop: loops[index % loops.count], swarm: self)
+        }
+        self.agents.withLock { $0 = built }
+    }
+
+    private var all: [SwarmAgent] { self.agents.withLock { $0 } }
+
+    /// The agents' ids, in creation order.
+    public var agentIDs: [UUID] { self.all.map(\.agentID) }
+
+    /// Connects every agent, spreading first connects over `spread`.
+    public func start(spread: TimeAmount = .zero) {
+        for agent in self.all {
+            agent.connect(after: spread > .zero ? .nanoseconds(Int64.random(in: 0...spread.nanoseconds)) : .zero)
+        }
+    }
+
+    /// Disconnects every agent and stops reconnecting.
+    public func stop() async {
+        for agent in self.all { try? await agent.stop().get() }
+    }
+
+    /// Agents currently welcomed by the hub.
+    public var connectedCount: Int { self.connected.load(ordering: .relaxed) }
+    /// Welcomes since start (counts reconnects).
+    public var welcomeCount: Int { self.welcomes.load(ordering: .relaxed) }
+    /// Commands answered since start.
+    public var answeredCount: Int { self.answers.load(ordering: .relaxed) }
+    /// Connection attempts that failed (the hub was down or refused).
+    public var failedConnectCount: Int { self.failedConnects.load(ordering: .relaxed) }
+
+    /// Returns once at least `target` agents are connected at the same time.
+    public func waitForConnected(_ target: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = self.waiters.withLock { waiters -> Bool in
+                if self.connected.load(ordering: .relaxed) >= target { return true }
+                waiters.append(Waiter(target: target, continuation: continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    // MARK: From the agents, on their event loops.
+
+    func welcomed(_ agent: SwarmAgent) {
+        self.welcomes.add(1, ordering: .relaxed)
+        let now = self.connected.add(1, ordering: .relaxed).newValue
+        let ready = self.waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            let ready = waiters.filter { $0.target <= now }.map(\.continuation)
+            waiters.removeAll { $0.target <= now }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    func disconnected(_ agent: SwarmAgent) {
+        self.connected.subtract(1, ordering: .relaxed)
+    }
+
+    func answered() {
+        self.answers.add(1, ordering: .relaxed)
+    }
+
+    func connectFailed() {
+        self.failedConnects.add(1, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,76 @@
+import AgentSwarm
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// `commandhub-bench`: measures a release `commandhub` the way a fleet loads it — round trips,
+/// throughput, memory per connected agent, bulk fan-out, reconnect storms — and writes
+/// `BENCHMARKS.md`. The hub runs as its own process; the agent swarm and the REST load run in
+/// this one, over real HTTP/2 and HTTP/1.1 sockets on loopback.
+@main
+struct CommandHubBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commandhub-bench",
+        abstract: "Benchmark a release commandhub: latency, throughput, memory per agent, bulk fan-out, reconnect storm.",
+        discussion: "Build first: swift build -c release. Then: .build/release/commandhub-bench --output BENCHMARKS.md"
+    )
+
+    @Option(help: "The commandhub binary to measure (default: next to this one).")
+    var hub: String?
+
+    @Option(help: "Largest fleet to measure (memory, pause_all, reconnect storm).")
+    var agents: Int = 10_000
+
+    @Option(help: "Requests at C=1 (after a warm-up).")
+    var serialRequests: Int = 10_000
+
+    @Option(help: "Requests at C=64.")
+    var concurrentRequests: Int = 200_000
+
+    @Option(help: "Write the report to this Markdown file.")
+    var output: String?
+
+    @Option(help: "Which scenarios to run (comma-separated): latency, fleet, storm.")
+    var only: String = "latency,fleet,storm"
+
+    func run() async throws {
+        raiseFileLimit()
+        let binary = self.hub.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("commandhub")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw ValidationError("no commandhub at \(binary.path); build it with swift build -c release")
+        }
+        let scenarios = Set(self.only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        var report = Report()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let bench = Scenarios(binary: binary, group: group, log: { line in print(line) })
+        if scenarios.contains("latency") {
+            report.latency = try await bench.latency(serial: self.serialRequests, concurrent: self.concurrentRequests)
+        }
+        if scenarios.contains("fleet") {
+            for size in [1_000, self.agents] where size <= self.agents {
+                report.fleets.append(try await bench.fleet(size: size))
+            }
+        }
+        if scenarios.contains("storm") {
+            report.storm = try await bench.storm(size: self.agents)
+        }
+        try await group.shutdownGracefully()
+        let markdown = report.markdown(machine: Machine.describe())
+        print(markdown)
+        if let output = self.output {
+            try Report.write(markdown, to: output)
+            print("written to \(output)")
+        }
+    }
+}
+
+/// Lifts the soft open-files limit to the hard one: 10,000 connections need 10,000 descriptors.
+func raiseFileLimit() {
+    var limit = rlimit()
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(resource, &limit) == 0 else { return }
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(resource, &limit)
+}

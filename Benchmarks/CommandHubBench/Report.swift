@@ -1,0 +1,81 @@
+import AgentSwarm
+import Foundation
+
+/// The figures, as Markdown. Written between markers so the analysis around them in
+/// `BENCHMARKS.md` survives a re-run.
+struct Report {
+    static let start = "<!-- results:start -->"
+    static let end = "<!-- results:end -->"
+
+    var latency: Scenarios.Latency?
+    var fleets: [Scenarios.Fleet] = []
+    var storm: Scenarios.Storm?
+
+    func markdown(machine: String) -> String {
+        func ms(_ value: Double) -> String { String(format: "%.3f ms", value) }
+        func s(_ value: Double) -> String { String(format: "%.3f s", value) }
+        var rows: [(String, String, String)] = []
+        if let latency {
+            let serial = latency.serial
+            let concurrent = latency.concurrent
+            rows += [
+                ("REST → agent → ack, p50 at C = 1", "≤ 0.30 ms", ms(serial.percentile(0.5))),
+                ("… p99 at C = 1", "≤ 1 ms", ms(serial.percentile(0.99))),
+                ("… p99.9 at C = 1", "", ms(serial.percentile(0.999))),
+                ("… p50 at C = 64", "", ms(concurrent.percentile(0.5))),
+                ("… p99 at C = 64", "", ms(concurrent.percentile(0.99))),
+                ("… p99.9 at C = 64", "", ms(concurrent.percentile(0.999))),
+                ("Acknowledged commands/s at C = 64", "≥ 25,000", String(format: "%.0f /s", concurrent.throughput)),
+            ]
+        }
+        for fleet in self.fleets {
+            rows += [
+                ("Agents held (\(fleet.size))", fleet.size == 10_000 ? "10,000" : "", "\(fleet.size), connected in \(s(fleet.connectSeconds))"),
+                ("Hub memory per agent at \(fleet.size)", fleet.size == 10_000 ? "≤ 40 KB" : "",
+                 String(format: "%.1f KB (RSS %.0f → %.0f MB)", fleet.bytesPerAgent / 1024, Double(fleet.baselineBytes) / 1_048_576, Double(fleet.connectedBytes) / 1_048_576)),
+                ("`pause_all` over \(fleet.size), all acks in", fleet.size == 10_000 ? "≤ 0.5 s" : "",
+                 "best \(s(fleet.pauseAllSeconds.min() ?? .nan)), of \(fleet.pauseAllSeconds.map { String(format: "%.3f", $0) }.joined(separator: " / "))"),
+            ]
+        }
+        if let storm {
+            rows.append((
+                "Reconnect storm: \(storm.size) agents registered again after a hub restart", "≤ 5 s",
+                "\(s(storm.seconds)) after the new hub served (\(s(storm.totalSeconds)) from SIGTERM)"
+            ))
+        }
+        let table = (["| Measure | Goal | Measured |", "| --- | --- | --- |"] + rows.map { "| \($0.0) | \($0.1) | \($0.2) |" }).joined(separator: "\n")
+        return """
+            \(Self.start)
+            \(machine)
+
+            \(table)
+            \(Self.end)
+            """
+    }
+
+    /// Replaces the results between the markers in `path`, or writes a new file.
+    static func write(_ results: String, to path: String) throws {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8),
+           let from = existing.range(of: Self.start), let to = existing.range(of: Self.end, range: from.upperBound..<existing.endIndex) {
+            let updated = existing.replacingCharacters(in: from.lowerBound..<to.upperBound, with: results)
+            try updated.write(toFile: path, atomically: true, encoding: .utf8)
+        } else {
+            try ("# Benchmarks\n\n" + results + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+}
+
+/// The machine the figures come from.
+enum Machine {
+    static func describe() -> String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let memory = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }?
+            .split(separator: " ").dropFirst().first.flatMap { Double($0) }.map { String(format: "%.0f GiB", $0 / 1_048_576) } ?? "?"
+        let date = Date().formatted(.iso8601.year().month().day())
+        return "Measured \(date) on \(ProcessInfo.processInfo.activeProcessorCount) cores (\(model)), \(memory) RAM, "
+            + "Linux, release build; hub, agent swarm and load generator on the same machine."
+    }
+}

@@ -1,0 +1,133 @@
+import AgentSwarm
+import Foundation
+import NIOCore
+
+/// The measured scenarios. Each starts its own hub process on a fresh store in a temporary
+/// directory, drives it from this process, and stops it.
+struct Scenarios {
+    static let token = "bench-token"
+
+    let binary: URL
+    let group: any EventLoopGroup
+    let log: @Sendable (String) -> Void
+
+    struct Latency {
+        var serial: RESTLoad.Result
+        var concurrent: RESTLoad.Result
+    }
+
+    struct Fleet {
+        var size: Int
+        var connectSeconds: Double
+        var baselineBytes: Int
+        var connectedBytes: Int
+        var pauseAllSeconds: [Double]
+        var bytesPerAgent: Double { Double(self.connectedBytes - self.baselineBytes) / Double(self.size) }
+    }
+
+    struct Storm {
+        var size: Int
+        /// From the restarted hub serving to every agent registered again.
+        var seconds: Double
+        /// From the old hub's SIGTERM to every agent back.
+        var totalSeconds: Double
+    }
+
+    /// Runs `body` against a fresh hub.
+    func withHub<T>(environment: [String: String] = [:], _ body: (HubUnderTest) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commandhub-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hub = HubUnderTest(
+            binary: self.binary, store: directory.appendingPathComponent("hub.sqlite").path, token: Self.token, environment: environment
+        )
+        try await hub.start()
+        do {
+            let result = try await body(hub)
+            await hub.stop()
+            return result
+        } catch {
+            await hub.stop()
+            throw error
+        }
+    }
+
+    func swarm(_ size: Int, hub: HubUnderTest) -> Swarm {
+        Swarm(count: size, settings: Swarm.Settings(port: hub.grpcPort, token: Self.token), group: self.group)
+    }
+
+    /// REST → agent → ack round trips (ping) at C = 1 and C = 64 over 64 agents.
+    func latency(serial: Int, concurrent: Int) async throws -> Latency {
+        try await self.withHub { hub in
+            let swarm = self.swarm(64, hub: hub)
+            swarm.start()
+            await swarm.waitForConnected(64)
+            let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
+            self.log("latency: warming up")
+            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, group: self.group)
+            let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, group: self.group)
+            self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses)")
+            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, group: self.group)
+            let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, group: self.group)
+            self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses)")
+            await swarm.stop()
+            return Latency(serial: serialResult, concurrent: concurrentResult)
+        }
+    }
+
+    /// Memory per connected agent and `pause_all` over the whole fleet.
+    func fleet(size: Int) async throws -> Fleet {
+        try await self.withHub { hub in
+            // Warm the hub's REST and store paths so the baseline is a running hub's.
+            _ = try? await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/"], connections: 1, requests: 20, group: self.group)
+            try await Task.sleep(for: .seconds(1))
+            let baseline = hub.residentBytes
+            let swarm = self.swarm(size, hub: hub)
+            let started = ContinuousClock.now
+            swarm.start(spread: .milliseconds(Int64(size / 10)))
+            await swarm.waitForConnected(size)
+            let connectSeconds = (ContinuousClock.now - started).seconds
+            self.log("fleet \(size): connected in \(connectSeconds) s")
+            try await Task.sleep(for: .seconds(3))
+            let connected = hub.residentBytes
+            var pauses: [Double] = []
+            for round in 0..<4 {
+                let path = round.isMultiple(of: 2) ? "/api/crypto/commands/pause_all/?timeout=60" : "/api/crypto/commands/resume_all/?timeout=60"
+                let before = swarm.answeredCount
+                let result = try await RESTLoad.run(port: hub.httpPort, paths: [path], connections: 1, requests: 1, group: self.group)
+                let answered = swarm.answeredCount - before
+                guard answered == size, result.statuses[200] == 1 else {
+                    throw BenchError("bulk round \(round): \(answered) of \(size) answered, statuses \(result.statuses)")
+                }
+                if round.isMultiple(of: 2) { pauses.append(result.percentile(0.5) / 1000) }
+            }
+            self.log("fleet \(size): \(Double(connected - baseline) / Double(size) / 1024) KB/agent, pause_all \(pauses) s")
+            await swarm.stop()
+            return Fleet(size: size, connectSeconds: connectSeconds, baselineBytes: baseline, connectedBytes: connected, pauseAllSeconds: pauses)
+        }
+    }
+
+    /// A hub restart (SIGTERM, start again on the same ports and store) under a connected fleet.
+    func storm(size: Int) async throws -> Storm {
+        try await self.withHub { hub in
+            let swarm = self.swarm(size, hub: hub)
+            swarm.start(spread: .milliseconds(Int64(size / 10)))
+            await swarm.waitForConnected(size)
+            try await Task.sleep(for: .seconds(2))
+            let stopped = ContinuousClock.now
+            await hub.stop(signal: SIGTERM)
+            while swarm.connectedCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try await hub.start()
+            let serving = ContinuousClock.now
+            await swarm.waitForConnected(size)
+            let back = ContinuousClock.now
+            self.log("storm \(size): back in \((back - serving).seconds) s after serving, \((back - stopped).seconds) s after SIGTERM")
+            await swarm.stop()
+            return Storm(size: size, seconds: (back - serving).seconds, totalSeconds: (back - stopped).seconds)
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18 }
+}
