@@ -1,5 +1,7 @@
 import ArgumentParser
 import DaemonSupport
+import NIOCore
+import NIOPosix
 
 /// `commandhub`: the hub of a crypto-agent fleet.
 @main
@@ -13,6 +15,9 @@ struct CommandHubCommand: AsyncParsableCommand {
 
     static func main() async {
         ProcessSignals.unblockTermination()
+        // Swift concurrency runs on NIO's event loops: no hop between the sockets' threads and a
+        // separate cooperative pool on every request, command and ack.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
