@@ -1,5 +1,3 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import NIOCore
@@ -41,35 +39,20 @@ public func buildHub(
         store: CredentialStore(database: database),
         staticTokens: configuration.agentTokens, allowAnonymous: configuration.allowUnauthenticatedAgents
     )
-    let reconciler = StoreReconciler(
+    let reconciliations = ReconcileQueue(reconciler: StoreReconciler(
         history: history, dispatcher: dispatcher, window: configuration.reconcileWindow,
         timeout: configuration.defaultCommandTimeout, logger: logger
-    )
-    let link = AgentLinkService(
-        registry: registry, dispatcher: dispatcher, authenticator: authenticator, reconciler: reconciler, wallets: wallets,
-        settings: .init(configuration: configuration), logger: logger
+    ))
+    let link = AgentLink(
+        registry: registry, dispatcher: dispatcher, authenticator: authenticator, reconciliations: reconciliations,
+        wallets: wallets, settings: .init(configuration: configuration), logger: logger
     )
     authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
-
-    let grpcServer = GRPCServer(
-        transport: .http2NIOPosix(
-            address: socketAddress(host: configuration.grpcHost, port: configuration.grpcPort),
-            transportSecurity: .plaintext,
-            config: .defaults { transport in
-                transport.rpc.maxRequestPayloadSize = configuration.maxAgentMessageBytes
-                transport.connection.keepalive = .init(
-                    time: configuration.keepaliveInterval,
-                    timeout: configuration.keepaliveTimeout,
-                    clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(10), allowWithoutCalls: true)
-                )
-                // One agent needs one stream; a peer opening many is refused at the HTTP/2 layer.
-                transport.http2.maxConcurrentStreams = 16
-                // Commands are small and latency-bound: write each one out at once.
-                transport.connection.flushCoalescing = nil
-            }
-        ),
-        services: [link]
-    )
+    let linkServer = AgentLinkServer(link: link, options: .init(
+        host: configuration.grpcHost, port: configuration.grpcPort,
+        keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
+        drainTimeout: configuration.shutdownGracePeriod
+    ))
 
     let router = Router(context: HubRequestContext.self)
     let idempotency = IdempotencyStore(database: database)
@@ -98,10 +81,6 @@ public func buildHub(
     )
     return Hub(
         configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, link: link,
-        grpcServer: grpcServer, application: application, boundHTTPPort: boundHTTPPort, logger: logger
+        linkServer: linkServer, reconciliations: reconciliations, application: application, boundHTTPPort: boundHTTPPort, logger: logger
     )
-}
-
-private func socketAddress(host: String, port: Int) -> GRPCNIOTransportCore.SocketAddress {
-    host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
 }

@@ -1,6 +1,4 @@
 import Foundation
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -19,15 +17,16 @@ public final class Hub: Service, Sendable {
     public let store: HubStore
     public let registry: AgentRegistry
     public let dispatcher: CommandDispatcher
-    let link: AgentLinkService
-    let grpcServer: GRPCServer<HTTP2ServerTransport.Posix>
+    let link: AgentLink
+    let linkServer: AgentLinkServer
+    let reconciliations: ReconcileQueue
     let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
     let boundHTTPPort: BoundPort
     let logger: Logger
 
     init(
         configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
-        link: AgentLinkService, grpcServer: GRPCServer<HTTP2ServerTransport.Posix>,
+        link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
         boundHTTPPort: BoundPort, logger: Logger
     ) {
@@ -36,7 +35,8 @@ public final class Hub: Service, Sendable {
         self.registry = registry
         self.dispatcher = dispatcher
         self.link = link
-        self.grpcServer = grpcServer
+        self.linkServer = linkServer
+        self.reconciliations = reconciliations
         self.application = application
         self.boundHTTPPort = boundHTTPPort
         self.logger = logger
@@ -44,12 +44,7 @@ public final class Hub: Service, Sendable {
 
     /// The port the gRPC listener bound, once it has.
     public var grpcPort: Int {
-        get async throws {
-            let address = try await self.grpcServer.transport.listeningAddress
-            if let ipv4 = address.ipv4 { return ipv4.port }
-            if let ipv6 = address.ipv6 { return ipv6.port }
-            throw HubError.shuttingDown
-        }
+        get async throws { try await self.linkServer.boundPort.value }
     }
 
     /// The port the REST listener bound, once it has.
@@ -61,10 +56,8 @@ public final class Hub: Service, Sendable {
         var group = ServiceGroupConfiguration(
             services: self.store.services.map { .init(service: $0) } + [
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
-                .init(service: AgentLinkServer(
-                    server: self.grpcServer, link: self.link,
-                    drainTimeout: self.configuration.shutdownGracePeriod, logger: self.logger
-                )),
+                .init(service: self.reconciliations),
+                .init(service: self.linkServer),
                 .init(service: HTTPListener(application: self.application, boundPort: self.boundHTTPPort)),
             ],
             logger: self.logger

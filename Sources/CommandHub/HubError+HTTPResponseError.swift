@@ -14,9 +14,9 @@ extension HubError: HTTPResponseError {
         case .clientNotConnected, .shuttingDown: .serviceUnavailable
         case .commandTimeout: .gatewayTimeout
         case .commandError: .internalServerError
-        case .badRequest, .invalidHello, .helloRequired: .badRequest
+        case .badRequest, .invalidHello, .helloRequired, .undecodableMessage: .badRequest
         case .methodNotAllowed: .methodNotAllowed
-        case .payloadTooLarge: .contentTooLarge
+        case .payloadTooLarge, .messageTooLarge: .contentTooLarge
         case .unauthenticated, .credentialRevoked: .unauthorized
         case .sessionReplaced, .livenessTimeout, .helloTimeout: .serviceUnavailable
         }

@@ -3,8 +3,8 @@ import Foundation
 /// Every error the hub reports, with a stable machine-readable `code`.
 ///
 /// Domain code throws these; `HubError+HTTPResponseError` maps them to HTTP responses (the seed's
-/// `{error, message, detail}` body) and `HubError+RPCErrorConvertible` to gRPC statuses. Nothing
-/// else in the hub builds an `HTTPError` or `RPCError`.
+/// `{error, message, detail}` body) and `HubError+GRPCStatus` to gRPC statuses. Nothing else in the
+/// hub builds an `HTTPError` or a gRPC status.
 public enum HubError: Error, Sendable, Equatable {
     // REST control plane.
     case clientNotFound(String)
@@ -32,6 +32,8 @@ public enum HubError: Error, Sendable, Equatable {
     case helloRequired(got: String)
     case invalidHello(String)
     case credentialRevoked(String)
+    case messageTooLarge(bytes: Int, limit: Int)
+    case undecodableMessage(String)
     case shuttingDown
 
     /// The stable code clients match on.
@@ -60,6 +62,8 @@ public enum HubError: Error, Sendable, Equatable {
         case .helloRequired: "hello_required"
         case .invalidHello: "invalid_hello"
         case .credentialRevoked: "credential_revoked"
+        case .messageTooLarge: "message_too_large"
+        case .undecodableMessage: "undecodable_message"
         case .shuttingDown: "shutting_down"
         }
     }
@@ -90,6 +94,8 @@ public enum HubError: Error, Sendable, Equatable {
         case .helloRequired(let got): "The first message must be Hello, got \(got)"
         case .invalidHello(let why): "Invalid Hello: \(why)"
         case .credentialRevoked(let name): "Credential \(name) was revoked"
+        case .messageTooLarge(let bytes, let limit): "Message of \(bytes) bytes exceeds the maximum of \(limit) bytes"
+        case .undecodableMessage(let why): "Undecodable message: \(why)"
         case .shuttingDown: "The hub is shutting down"
         }
     }

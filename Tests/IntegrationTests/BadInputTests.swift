@@ -126,17 +126,16 @@ struct BadInputTests {
                     return balance
                 }
                 bad.send(snapshot)
-                // The transport refuses the frame before the hub sees a message and resets the
-                // stream, so the agent sees the reset. grpc-swift-nio-transport 2.9.2 drops the
-                // size error's detail ("Failed to decode message"); the hub records a failed stream.
+                // The hub reads the declared length and refuses the message before buffering it.
                 let error = try #require(await bad.ending() as? RPCError)
-                #expect([.resourceExhausted, .unavailable].contains(error.code), "\(error)")
+                #expect(error.code == .resourceExhausted, "\(error)")
+                #expect(error.message.contains("exceeds the maximum of 65536 bytes"), "\(error)")
                 try await hub.waitForDisconnected(bad.agentID)
                 let reason = hub.registryEvents.events.compactMap { event -> String? in
                     if case .disconnected(let snapshot, let reason) = event, snapshot.agentID == bad.agentID { return reason }
                     return nil
                 }.first
-                #expect(reason?.hasPrefix("stream failed") == true, "\(reason ?? "no reason")")
+                #expect(reason?.hasPrefix("Message of") == true, "\(reason ?? "no reason")")
                 try await self.expectAnswers(good, hub)
             }
         }

@@ -16,8 +16,8 @@ public struct AgentCredential: Sendable, Equatable {
 /// Checks the bearer token an agent presents before any of its messages is read.
 public protocol AgentAuthenticator: Sendable {
     /// The credential for `token`, or `HubError.unauthenticated`. `token` is nil when the call
-    /// carried no `authorization: Bearer` metadata.
-    func authenticate(token: String?) async throws(HubError) -> AgentCredential
+    /// carried no `authorization: Bearer` metadata. Called on an event loop: must not block.
+    func authenticate(token: String?) throws(HubError) -> AgentCredential
 }
 
 /// Accepts a fixed set of tokens from the configuration, compared in constant time.
@@ -30,7 +30,7 @@ public struct StaticTokenAuthenticator: AgentAuthenticator {
         self.allowAnonymous = allowAnonymous
     }
 
-    public func authenticate(token: String?) async throws(HubError) -> AgentCredential {
+    public func authenticate(token: String?) throws(HubError) -> AgentCredential {
         guard let token, !token.isEmpty else {
             if self.allowAnonymous { return AgentCredential(name: "anonymous") }
             throw .unauthenticated("missing bearer token")

@@ -33,7 +33,7 @@ public final class CredentialAuthenticator: AgentAuthenticator {
         self.revocationObservers.withLock { $0.append(observer) }
     }
 
-    public func authenticate(token: String?) async throws(HubError) -> AgentCredential {
+    public func authenticate(token: String?) throws(HubError) -> AgentCredential {
         if let token, !token.isEmpty {
             let hash = Array(SHA256.hash(data: Data(token.utf8)))
             if let credential = self.cache.withLock({ $0.byHash[hash] }) {
@@ -41,7 +41,7 @@ public final class CredentialAuthenticator: AgentAuthenticator {
                 return AgentCredential(name: credential.name, labels: credential.labels)
             }
         }
-        if let fallback { return try await fallback.authenticate(token: token) }
+        if let fallback { return try fallback.authenticate(token: token) }
         throw .unauthenticated(token == nil || token?.isEmpty == true ? "missing bearer token" : "invalid bearer token")
     }
 

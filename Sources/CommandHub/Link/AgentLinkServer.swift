@@ -1,39 +1,115 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import Logging
+import NIOCore
+import NIOHTTP2
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
-/// The gRPC listener for agents as a lifecycle `Service`.
+/// The agents' gRPC listener, on SwiftNIO: one HTTP/2 connection per agent, one
+/// `AgentStreamHandler` per call, all on the event loops.
 ///
-/// Graceful shutdown runs in this order, because grpc-swift cancels every in-flight RPC once
-/// the transport quiesces: first every agent session is closed with `UNAVAILABLE` "The hub is
-/// shutting down" (their waiting commands fail as undeliverable), then — once each handler has
-/// returned and its status is on the wire, or after `drainTimeout` — the server stops.
-struct AgentLinkServer: Service {
-    let server: GRPCServer<HTTP2ServerTransport.Posix>
-    let link: AgentLinkService
-    let drainTimeout: Duration
-    let logger: Logger
+/// Graceful shutdown: the listener stops accepting, every session is closed with `UNAVAILABLE`
+/// "The hub is shutting down" (its waiting commands fail as undeliverable), and once the
+/// statuses are written — or after `drainTimeout` — the connections are closed.
+final class AgentLinkServer: Service {
+    struct Options: Sendable {
+        var host: String
+        var port: Int
+        var keepaliveInterval: Duration
+        var keepaliveTimeout: Duration
+        var drainTimeout: Duration
+        /// Streams one connection may have open at once (an agent needs one).
+        var maxConcurrentStreams = 4
+    }
+
+    let link: AgentLink
+    let options: Options
+    let group: any EventLoopGroup
+    let boundPort = BoundPort()
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    init(link: AgentLink, options: Options, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.link = link
+        self.options = options
+        self.group = group
+    }
 
     func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.server.serve() }
-            group.addTask {
-                // Returns when graceful shutdown begins; throws if cancelled first.
-                try await gracefulShutdown()
-                let closed = self.link.closeAllSessions(.shuttingDown)
-                self.logger.info("closing agent streams", metadata: ["sessions": "\(closed)"])
-                await withTaskGroup(of: Void.self) { drain in
-                    drain.addTask { await self.link.sessions.waitUntilEmpty() }
-                    drain.addTask { try? await Task.sleep(for: self.drainTimeout) }
-                    await drain.next()
-                    drain.cancelAll()
-                }
-                self.server.beginGracefulShutdown()
+        let server: any Channel
+        do {
+            server = try await self.bootstrap().bind(host: self.options.host, port: self.options.port).get()
+        } catch {
+            self.boundPort.fail(.shuttingDown)
+            throw error
+        }
+        if let port = server.localAddress?.port { self.boundPort.publish(port) }
+        defer { self.boundPort.fail(.shuttingDown) }
+        // Graceful shutdown and cancellation both stop the listener; `closeFuture` alone would
+        // not notice a cancelled task.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+            } onGracefulShutdown: {
+                server.close(promise: nil)
             }
-            defer { group.cancelAll() }
-            // The server returning (shut down, or failed) ends this service.
-            try await group.next()
+        } onCancel: {
+            server.close(promise: nil)
+        }
+        // Shutdown (or the listener failed): end every call with a clear status, then the connections.
+        let closed = self.link.closeAllSessions(.shuttingDown)
+        self.link.logger.info("closing agent streams", metadata: ["sessions": "\(closed)"])
+        await withTaskGroup(of: Void.self) { drain in
+            drain.addTask { await self.link.sessions.waitUntilEmpty() }
+            drain.addTask { try? await Task.sleep(for: self.options.drainTimeout) }
+            await drain.next()
+            drain.cancelAll()
+        }
+        for channel in self.connections.withLock({ Array($0.values) }) {
+            try? await channel.close()
+        }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let options = self.options
+        let link = self.link
+        return ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Accept many connections per tick: a reconnect storm arrives all at once.
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Small windows: commands and acks are a few hundred bytes each.
+                    let http2 = NIOHTTP2Handler(mode: .server, initialSettings: [
+                        HTTP2Setting(parameter: .maxConcurrentStreams, value: options.maxConcurrentStreams),
+                        HTTP2Setting(parameter: .initialWindowSize, value: 65_535),
+                        HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
+                        HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
+                    ])
+                    let keepalive = KeepaliveHandler(
+                        interval: .nanoseconds(options.keepaliveInterval.wholeNanoseconds),
+                        timeout: .nanoseconds(options.keepaliveTimeout.wholeNanoseconds)
+                    )
+                    let multiplexer = HTTP2StreamMultiplexer(
+                        mode: .server, channel: channel, targetWindowSize: 65_535,
+                        outboundBufferSizeHighWatermark: 16_384, outboundBufferSizeLowWatermark: 8_192
+                    ) { stream in
+                        stream.eventLoop.makeCompletedFuture {
+                            try stream.pipeline.syncOperations.addHandler(AgentStreamHandler(link: link))
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([http2, keepalive, multiplexer])
+                    self.track(channel)
+                }
+            }
+    }
+
+    private func track(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        self.connections.withLock { $0[key] = channel }
+        channel.closeFuture.whenComplete { _ in
+            self.connections.withLock { $0[key] = nil }
         }
     }
 }

@@ -2,23 +2,28 @@ import Foundation
 import Synchronization
 import Wire
 
-/// One agent's connection: its outbox towards the stream and what the hub knows of it.
+/// Where a session's commands go: the agent's gRPC stream (`AgentStreamHandler`), or an
+/// in-memory queue in unit tests.
 ///
-/// Created when a stream is accepted, before its `Hello`. Ownership: the `AgentLinkService`
-/// task that runs the stream drains the outbox and calls `close` once it ends; any task may
-/// `enqueue` commands or read the state. State changes are serialized by one small lock.
+/// Contract: `send` may be called from any thread and must not block; it writes the command
+/// (marking it sent with the dispatcher) and calls `session.written()` once the write is done.
+/// `end` is called once, after the session closed, to put the reason on the stream.
+protocol SessionOutput: Sendable {
+    func send(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession)
+    func end(_ reason: SessionEnd)
+}
+
+/// One agent's connection: what the hub knows of it, and the way to its stream.
+///
+/// Created when a stream is accepted, before its `Hello`. Any task may `enqueue` commands, read
+/// its state or `close` it; the stream handler owns the stream and reports what arrives. State
+/// changes are serialized by one small lock; writes happen on the stream's event loop.
 public final class AgentSession: Sendable {
     /// The lifecycle of a session; `closed` is terminal and keeps the first reason.
     enum Phase: Sendable {
         case awaitingHello
         case active
         case closed(SessionEnd)
-    }
-
-    /// An item in the outbox; the writer turns it into one `HubMessage`.
-    enum Outbound: Sendable {
-        case welcome(Commandhub_V1_Welcome)
-        case command(Commandhub_V1_Command, id: UUID)
     }
 
     /// What `enqueue` did with a command.
@@ -33,22 +38,26 @@ public final class AgentSession: Sendable {
         var identity: AgentIdentity?
         var live: LiveStatus
         var lastSeenOffset: Duration
+        /// Commands handed to the output and not yet written.
+        var unwritten = 0
     }
 
     public let sessionID = UUID()
     public let remotePeer: String
     /// The credential the stream authenticated with.
     public let credential: AgentCredential
-    let outbox: AsyncStream<Outbound>
-    private let outboxContinuation: AsyncStream<Outbound>.Continuation
+    let outboxCapacity: Int
+    private let output: any SessionOutput
     private let state: Mutex<State>
 
-    init(remotePeer: String, credential: AgentCredential, outboxCapacity: Int, now: Date, monotonicNow: Duration) {
+    init(
+        remotePeer: String, credential: AgentCredential, outboxCapacity: Int, output: any SessionOutput,
+        now: Date, monotonicNow: Duration
+    ) {
         self.remotePeer = remotePeer
         self.credential = credential
-        (self.outbox, self.outboxContinuation) = AsyncStream.makeStream(
-            of: Outbound.self, bufferingPolicy: .bufferingOldest(outboxCapacity)
-        )
+        self.outboxCapacity = outboxCapacity
+        self.output = output
         self.state = Mutex(State(
             live: LiveStatus(status: .unspecified, lastSeen: now, connectedAt: now),
             lastSeenOffset: monotonicNow
@@ -67,30 +76,36 @@ public final class AgentSession: Sendable {
     }
 
     /// Accepts the `Hello`: `awaitingHello → active`. Returns false if the session already closed.
-    func activate(_ identity: AgentIdentity, status: Commandhub_V1_AgentStatus, welcome: Commandhub_V1_Welcome) -> Bool {
-        let activated = self.state.withLock { state -> Bool in
+    func activate(_ identity: AgentIdentity, status: Commandhub_V1_AgentStatus) -> Bool {
+        self.state.withLock { state -> Bool in
             guard case .awaitingHello = state.phase else { return false }
             state.phase = .active
             state.identity = identity
             state.live.status = status == .unspecified ? .active : status
             return true
         }
-        if activated { self.outboxContinuation.yield(.welcome(welcome)) }
-        return activated
     }
 
-    /// Queues a command for the stream. Never blocks: a full outbox fails fast.
+    /// Hands a command to the stream. Never blocks: a closed session or a full outbox (too many
+    /// commands not yet written — the agent is not reading) fails fast.
     func enqueue(_ command: Commandhub_V1_Command, id: UUID) -> EnqueueResult {
-        switch self.outboxContinuation.yield(.command(command, id: id)) {
-        case .enqueued: .queued
-        case .dropped: .full
-        case .terminated: .closed
-        @unknown default: .closed
+        let result = self.state.withLock { state -> EnqueueResult in
+            if case .closed = state.phase { return .closed }
+            guard state.unwritten < self.outboxCapacity else { return .full }
+            state.unwritten += 1
+            return .queued
         }
+        if result == .queued { self.output.send(command, id: id, session: self) }
+        return result
     }
 
-    /// Ends the session: `→ closed(reason)`; the first reason wins. Stops the outbox so nothing
-    /// more is written. Returns true if this call closed it.
+    /// Called by the output once a queued command has been written (or dropped).
+    func written() {
+        self.state.withLock { $0.unwritten = max(0, $0.unwritten - 1) }
+    }
+
+    /// Ends the session: `→ closed(reason)`; the first reason wins and is put on the stream.
+    /// Returns true if this call closed it.
     @discardableResult
     func close(_ reason: SessionEnd) -> Bool {
         let closed = self.state.withLock { state -> Bool in
@@ -98,7 +113,7 @@ public final class AgentSession: Sendable {
             state.phase = .closed(reason)
             return true
         }
-        if closed { self.outboxContinuation.finish() }
+        if closed { self.output.end(reason) }
         return closed
     }
 

@@ -27,10 +27,8 @@ struct CommandDispatcherTests {
                 // naming the command it answers in its message.
                 group.addTask {
                     var commands: [Commandhub_V1_Command] = []
-                    for await item in agent.session.outbox {
-                        guard case .command(let command, let id) = item else { continue }
-                        dispatcher.markSent(id)
-                        commands.append(command)
+                    for await item in agent.outbox.items {
+                        commands.append(QueueOutput.take(item, dispatcher: dispatcher))
                         if commands.count == count { break }
                     }
                     for command in commands.reversed() {

@@ -9,7 +9,7 @@ struct AgentSessionTests {
     func makeSession(capacity: Int = 4) -> AgentSession {
         AgentSession(
             remotePeer: "ipv4:127.0.0.1:1", credential: AgentCredential(name: "test"), outboxCapacity: capacity,
-            now: Date(timeIntervalSince1970: 1_000), monotonicNow: .zero
+            output: QueueOutput(), now: Date(timeIntervalSince1970: 1_000), monotonicNow: .zero
         )
     }
 
@@ -19,7 +19,7 @@ struct AgentSessionTests {
 
     @Test func heartbeatUpdatesLivenessStatusAndCounters() {
         let session = self.makeSession()
-        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active, welcome: .init())
+        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active)
         var heartbeat = Commandhub_V1_Heartbeat()
         heartbeat.status = .paused
         heartbeat.walletsSynced = 15
@@ -38,7 +38,7 @@ struct AgentSessionTests {
 
     @Test func anyMessageCountsAsLivenessButOnlyHeartbeatsSetLastHeartbeat() {
         let session = self.makeSession()
-        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active, welcome: .init())
+        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active)
         session.touch(at: Date(timeIntervalSince1970: 3_000), monotonicNow: .seconds(9))
         #expect(session.lastSeenOffset == .seconds(9))
         #expect(session.snapshot()?.lastHeartbeat == nil)
@@ -46,10 +46,12 @@ struct AgentSessionTests {
 
     @Test func aFullOutboxFailsFastAndAClosedOneRefuses() {
         let session = self.makeSession(capacity: 2)
-        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active, welcome: .init())
-        // The Welcome took one slot.
+        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active)
         #expect(session.enqueue(.init(), id: UUID()) == .queued)
-        #expect(session.enqueue(.init(), id: UUID()) == .full)
+        #expect(session.enqueue(.init(), id: UUID()) == .queued)
+        #expect(session.enqueue(.init(), id: UUID()) == .full, "two commands not yet written fill a capacity of 2")
+        session.written()
+        #expect(session.enqueue(.init(), id: UUID()) == .queued, "a written command frees its slot")
         #expect(session.close(.agentClosed))
         #expect(!session.close(.closedByHub(.shuttingDown)), "the first reason wins")
         #expect(session.endReason == .agentClosed)
@@ -59,7 +61,7 @@ struct AgentSessionTests {
     @Test func helloAfterCloseIsRefused() {
         let session = self.makeSession()
         session.close(.agentClosed)
-        #expect(!session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active, welcome: .init()))
+        #expect(!session.activate(AgentIdentity(agentID: UUID(), name: "a"), status: .active))
         #expect(session.identity == nil)
     }
 }

@@ -3,10 +3,12 @@ import Foundation
 import Wire
 
 /// An agent session without a transport: it is attached to the registry like a real one, and
-/// a task reads its outbox and answers through the dispatcher as the real reader would.
+/// a task reads its output and answers through the dispatcher as the real reader would.
 struct FakeAgent {
     let session: AgentSession
     let agentID: UUID
+    /// The commands the hub wrote to this agent, in order.
+    let outbox: QueueOutput
 
     /// How the fake answers a command it receives.
     enum Behavior: Sendable {
@@ -18,22 +20,22 @@ struct FakeAgent {
 
     /// Creates, activates and attaches a session for a new agent id.
     static func connect(to dispatcher: CommandDispatcher, name: String = "fake") -> FakeAgent {
+        let output = QueueOutput()
         let session = AgentSession(
             remotePeer: "in-process", credential: AgentCredential(name: "test"), outboxCapacity: 1024,
-            now: Date(), monotonicNow: dispatcher.clock.now
+            output: output, now: Date(), monotonicNow: dispatcher.clock.now
         )
         let identity = AgentIdentity(agentID: UUID(), name: name, exchange: "paper")
-        _ = session.activate(identity, status: .active, welcome: Commandhub_V1_Welcome())
+        _ = session.activate(identity, status: .active)
         _ = dispatcher.registry.attach(session)
-        return FakeAgent(session: session, agentID: identity.agentID)
+        return FakeAgent(session: session, agentID: identity.agentID, outbox: output)
     }
 
     /// Reads the outbox until the session closes: marks each command sent, reports it to
     /// `received`, and answers it as `behavior` says.
     func serve(_ dispatcher: CommandDispatcher, behavior: Behavior, received: @Sendable (Commandhub_V1_Command) -> Void = { _ in }) async {
-        for await item in self.session.outbox {
-            guard case .command(let command, let id) = item else { continue }
-            dispatcher.markSent(id)
+        for await item in self.outbox.items {
+            let command = QueueOutput.take(item, dispatcher: dispatcher)
             received(command)
             if case .ack = behavior { dispatcher.acknowledge(Self.ack(for: command), from: self.session) }
         }

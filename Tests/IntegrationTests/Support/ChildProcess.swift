@@ -6,7 +6,8 @@ import TestSupport
 ///
 /// Its standard error (where the daemons log) is read line by line into `lines`, so a test can
 /// wait for "serving" or "connected" as events. `Process` is used only from the test's tasks
-/// through calls that are safe from any thread (`terminate`, `processIdentifier`, handlers).
+/// through calls that are safe from any thread (`terminate`, `processIdentifier`, handlers); its
+/// output is read by a `PipeReader` thread.
 final class ChildProcess: @unchecked Sendable {
     let process: Process
     let lines = EventLog<String>()
@@ -31,19 +32,11 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = pipe
         process.standardOutput = pipe
         self.process = process
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else {
-                handle.readabilityHandler = nil
-                return
-            }
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                self.flushPartialLine()
-                self.ended.append(true)
-                return
-            }
-            self.consume(String(decoding: data, as: UTF8.self))
+        PipeReader.start(pipe.fileHandleForReading) { [weak self] data in
+            self?.consume(String(decoding: data, as: UTF8.self))
+        } onEnd: { [weak self] in
+            self?.flushPartialLine()
+            self?.ended.append(true)
         }
         process.terminationHandler = { [exit] process in exit.append(process.terminationStatus) }
         let stdin = Pipe()

@@ -1,0 +1,42 @@
+import NIOCore
+
+/// Splits a gRPC request stream into messages: each is one byte "compressed" flag, four bytes
+/// big-endian length, then the payload. The declared length is checked against the limit
+/// before anything is buffered, so an oversized message costs nothing but its header.
+struct GRPCMessageReader {
+    enum Failure: Error, Equatable {
+        case tooLarge(length: Int, limit: Int)
+        case compressed
+    }
+
+    let maxMessageBytes: Int
+    private var buffer: ByteBuffer?
+
+    init(maxMessageBytes: Int) {
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    mutating func append(_ bytes: ByteBuffer) {
+        if self.buffer == nil || self.buffer?.readableBytes == 0 {
+            self.buffer = bytes
+        } else {
+            var incoming = bytes
+            self.buffer?.writeBuffer(&incoming)
+        }
+    }
+
+    /// The next complete message's payload, or nil until more bytes arrive.
+    mutating func next() throws(Failure) -> ByteBuffer? {
+        guard var buffer = self.buffer, buffer.readableBytes >= 5,
+              let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+              let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)
+        else { return nil }
+        guard flag == 0 else { throw .compressed }
+        guard Int(length) <= self.maxMessageBytes else { throw .tooLarge(length: Int(length), limit: self.maxMessageBytes) }
+        guard buffer.readableBytes >= 5 + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 5)
+        let message = buffer.readSlice(length: Int(length))
+        self.buffer = buffer.readableBytes == 0 ? nil : buffer
+        return message
+    }
+}
