@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Calls every seed endpoint against a running `commandhub demo` (or any hub).
-# Usage: Examples/walkthrough.sh [BASE_URL]   (default http://127.0.0.1:8080)
+# Usage: TOKEN=… Examples/walkthrough.sh [BASE_URL]   (default http://127.0.0.1:8080)
+# TOKEN is an admin's bearer token: the demo prints one (export TOKEN=…).
 set -euo pipefail
+: "${TOKEN:?set TOKEN to an admin bearer token (the demo prints export TOKEN=...)}"
 base="${1:-http://127.0.0.1:8080}/api/crypto/commands"
+curl() { command curl -H "Authorization: Bearer $TOKEN" "$@"; }
 show() { echo; echo "\$ $*"; "$@"; echo; }
 
 id=$(curl -sf "$base/" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(c[0]["client_id"] if c else "")')

@@ -27,12 +27,14 @@ public enum RESTLoad {
         }
     }
 
-    /// Sends `requests` POSTs to `paths` (taken in turn) over `connections` connections.
+    /// Sends `requests` POSTs to `paths` (taken in turn) over `connections` connections, with
+    /// `Authorization: Bearer <token>` when a token is given.
     public static func run(
-        host: String = "127.0.0.1", port: Int, paths: [String], connections: Int, requests: Int, group: any EventLoopGroup
+        host: String = "127.0.0.1", port: Int, paths: [String], connections: Int, requests: Int, token: String? = nil,
+        group: any EventLoopGroup
     ) async throws -> Result {
         precondition(!paths.isEmpty && connections > 0)
-        let plan = Plan(paths: paths, requests: requests)
+        let plan = Plan(paths: paths, requests: requests, authorization: token.map { "Bearer \($0)" })
         let started = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: LoadConnection.Outcome.self) { tasks in
             for _ in 0..<connections {
@@ -70,10 +72,12 @@ public enum RESTLoad {
         let paths: [String]
         private let next = Atomic<Int>(0)
         let requests: Int
+        let authorization: String?
 
-        init(paths: [String], requests: Int) {
+        init(paths: [String], requests: Int, authorization: String?) {
             self.paths = paths
             self.requests = requests
+            self.authorization = authorization
         }
 
         /// The next request's path, or nil when all requests were handed out.
@@ -151,6 +155,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
         head.headers.add(name: "host", value: self.host)
         head.headers.add(name: "content-length", value: "0")
+        if let authorization = self.plan.authorization { head.headers.add(name: "authorization", value: authorization) }
         self.sentAt = DispatchTime.now().uptimeNanoseconds
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)

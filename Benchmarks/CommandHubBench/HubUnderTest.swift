@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A `commandhub serve` process the benchmark measures from outside: its ports from its log,
 /// its resident memory from `/proc`, restartable on the same ports and store.
@@ -11,6 +14,10 @@ final class HubUnderTest: @unchecked Sendable {
     private(set) var process: Process?
     private(set) var grpcPort = 0
     private(set) var httpPort = 0
+    /// An admin's bearer token, once the hub served the first time.
+    private(set) var operatorToken: String?
+    static let admin = "bench-admin"
+    static let password = "bench-password-0123"
     private let output = Mutex<String>("")
 
     init(binary: URL, store: String, token: String, environment: [String: String]) {
@@ -20,8 +27,10 @@ final class HubUnderTest: @unchecked Sendable {
         self.environment = environment
     }
 
-    /// Starts the hub (on the previous ports when restarting) and waits until it serves.
+    /// Starts the hub (on the previous ports when restarting) and waits until it serves; the
+    /// first start creates the admin account and logs in.
     func start() async throws {
+        if self.operatorToken == nil { try self.addAdmin() }
         let process = Process()
         process.executableURL = self.binary
         process.arguments = [
@@ -52,12 +61,42 @@ final class HubUnderTest: @unchecked Sendable {
             if let line = text.split(separator: "\n").first(where: { $0.contains("commandhub serving") }) {
                 self.grpcPort = Self.port(after: "grpc=", in: line) ?? 0
                 self.httpPort = Self.port(after: "http=", in: line) ?? 0
+                if self.operatorToken == nil { self.operatorToken = try await self.login() }
                 return
             }
             guard process.isRunning else { throw BenchError("the hub exited at start-up:\n\(text)") }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw BenchError("the hub did not start serving within 60 s")
+    }
+
+    /// `commandhub users add` for the benchmark's admin, on the store.
+    private func addAdmin() throws {
+        let process = Process()
+        process.executableURL = self.binary
+        process.arguments = ["users", "add", Self.admin, "--role", "admin", "--password-stdin", "--store", self.store]
+        var environment = ProcessInfo.processInfo.environment
+        environment["COMMANDHUB_AUTH_BCRYPT_COST"] = "4"
+        process.environment = environment
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data((Self.password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("commandhub users add exited \(process.terminationStatus)") }
+    }
+
+    private func login() async throws -> String {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(self.httpPort)/api/auth/token")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = Data(#"{"username": "\#(Self.admin)", "password": "\#(Self.password)"}"#.utf8)
+        let (data, _) = try await URLSession.shared.data(for: request)
+        guard let body = try JSONSerialization.jsonObject(with: data) as? [String: Any], let token = body["access_token"] as? String else {
+            throw BenchError("login failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return token
     }
 
     /// Sends `signal` and waits for the process to end.

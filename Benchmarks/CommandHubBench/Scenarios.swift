@@ -64,11 +64,11 @@ struct Scenarios {
             await swarm.waitForConnected(64)
             let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
             self.log("latency: warming up")
-            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, group: self.group)
-            let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, group: self.group)
+            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, token: hub.operatorToken, group: self.group)
+            let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
             self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses)")
-            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, group: self.group)
-            let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, group: self.group)
+            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
+            let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
             self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses)")
             await swarm.stop()
             return Latency(serial: serialResult, concurrent: concurrentResult)
@@ -79,7 +79,7 @@ struct Scenarios {
     func fleet(size: Int) async throws -> Fleet {
         try await self.withHub { hub in
             // Warm the hub's REST and store paths so the baseline is a running hub's.
-            _ = try? await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/"], connections: 1, requests: 20, group: self.group)
+            _ = try? await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/"], connections: 1, requests: 20, token: hub.operatorToken, group: self.group)
             try await Task.sleep(for: .seconds(1))
             let baseline = hub.residentBytes
             let swarm = self.swarm(size, hub: hub)
@@ -94,7 +94,7 @@ struct Scenarios {
             for round in 0..<4 {
                 let path = round.isMultiple(of: 2) ? "/api/crypto/commands/pause_all/?timeout=60" : "/api/crypto/commands/resume_all/?timeout=60"
                 let before = swarm.answeredCount
-                let result = try await RESTLoad.run(port: hub.httpPort, paths: [path], connections: 1, requests: 1, group: self.group)
+                let result = try await RESTLoad.run(port: hub.httpPort, paths: [path], connections: 1, requests: 1, token: hub.operatorToken, group: self.group)
                 let answered = swarm.answeredCount - before
                 guard answered == size, result.statuses[200] == 1 else {
                     throw BenchError("bulk round \(round): \(answered) of \(size) answered, statuses \(result.statuses)")

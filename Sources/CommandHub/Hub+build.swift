@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdBcrypt
 import Logging
 import NIOCore
 
@@ -54,12 +55,27 @@ public func buildHub(
         drainTimeout: configuration.shutdownGracePeriod
     ))
 
+    let operators = try OperatorDirectory(store: OperatorStore(database: database))
+    let hasher = PasswordHasher(cost: UInt8(configuration.bcryptCost))
+    let signingKey = try configuration.jwtSecret.map { Array($0.utf8) }
+        ?? database.secret(named: "operator_token_key", make: TokenIssuer.newKey)
+    let tokens = TokenIssuer(key: signingKey, lifetime: configuration.tokenLifetime)
+
     let router = Router(context: HubRequestContext.self)
-    let idempotency = IdempotencyStore(database: database)
+    // Before any route: middleware applies to the routes added after it.
+    router.add(middleware: OperatorAuthentication(tokens: tokens, operators: operators))
+    let api = APIRouter(router: router, catalogue: RouteCatalogue())
+    AuthRoutes(
+        operators: operators, hasher: hasher, tokens: tokens,
+        throttle: LoginThrottle(limit: configuration.loginAttemptsPerMinute, window: 60),
+        decoyHash: Bcrypt.hash(PasswordHasher.generate(), cost: UInt8(configuration.bcryptCost))
+    ).register(on: api)
     CommandRoutes(
-        registry: registry, dispatcher: dispatcher, log: log, wallets: wallets, idempotency: idempotency, configuration: configuration
-    ).register(on: router)
-    HistoryRoutes(history: history, writer: writer).register(on: router)
+        registry: registry, dispatcher: dispatcher, log: log, wallets: wallets, idempotency: IdempotencyStore(database: database),
+        configuration: configuration
+    ).register(on: api)
+    HistoryRoutes(history: history, writer: writer).register(on: api)
+    AdminRoutes(operators: operators, credentials: authenticator, hasher: hasher).register(on: api)
     let boundHTTPPort = BoundPort()
     let application = Application(
         responder: HubResponder(base: router.buildResponder(), logger: logger),
@@ -75,12 +91,14 @@ public func buildHub(
             database: database, commandRetention: configuration.commandRetention,
             idempotencyRetention: configuration.idempotencyRetention, logger: logger
         ),
-        watcher: CredentialWatcher(
-            database: database, authenticator: authenticator, interval: configuration.credentialPollInterval, logger: logger
+        watcher: StoreWatcher(
+            database: database, authenticator: authenticator, operators: operators,
+            interval: configuration.credentialPollInterval, logger: logger
         )
     )
     return Hub(
         configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, link: link,
-        linkServer: linkServer, reconciliations: reconciliations, application: application, boundHTTPPort: boundHTTPPort, logger: logger
+        linkServer: linkServer, reconciliations: reconciliations, application: application, boundHTTPPort: boundHTTPPort,
+        operators: operators, tokens: tokens, routes: api.catalogue, logger: logger
     )
 }

@@ -22,13 +22,18 @@ public final class Hub: Service, Sendable {
     let reconciliations: ReconcileQueue
     let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
     let boundHTTPPort: BoundPort
+    /// Operator accounts, as the REST API checks them.
+    public let operators: OperatorDirectory
+    let tokens: TokenIssuer
+    /// Every REST route with who may call it.
+    public let routes: RouteCatalogue
     let logger: Logger
 
     init(
         configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
         link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
-        boundHTTPPort: BoundPort, logger: Logger
+        boundHTTPPort: BoundPort, operators: OperatorDirectory, tokens: TokenIssuer, routes: RouteCatalogue, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -39,6 +44,9 @@ public final class Hub: Service, Sendable {
         self.reconciliations = reconciliations
         self.application = application
         self.boundHTTPPort = boundHTTPPort
+        self.operators = operators
+        self.tokens = tokens
+        self.routes = routes
         self.logger = logger
     }
 

@@ -3,19 +3,21 @@
 extension HubError {
     public var grpcStatus: GRPCStatusCode {
         switch self {
-        case .unauthenticated, .credentialRevoked: .unauthenticated
+        case .unauthenticated, .credentialRevoked, .invalidLogin: .unauthenticated
+        case .forbidden: .permissionDenied
+        case .tooManyLoginAttempts: .resourceExhausted
         case .sessionReplaced: .aborted
         case .livenessTimeout, .shuttingDown: .unavailable
         case .helloTimeout: .deadlineExceeded
         case .helloRequired: .failedPrecondition
         case .invalidHello, .badRequest, .undecodableMessage: .invalidArgument
         case .payloadTooLarge, .messageTooLarge: .resourceExhausted
-        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound: .notFound
+        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound, .operatorNotFound: .notFound
         case .clientNotConnected, .storeUnavailable: .unavailable
         case .commandTimeout: .deadlineExceeded
         case .commandError: .internalError
         case .methodNotAllowed: .unimplemented
-        case .idempotencyKeyReused, .credentialExists, .idempotencyKeyRequired: .failedPrecondition
+        case .idempotencyKeyReused, .credentialExists, .operatorExists, .idempotencyKeyRequired: .failedPrecondition
         case .idempotencyInProgress: .aborted
         }
     }

@@ -6,10 +6,10 @@ import Hummingbird
 extension HubError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
-        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound: .notFound
+        case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound, .operatorNotFound: .notFound
         case .storeUnavailable: .serviceUnavailable
         case .idempotencyKeyReused: .unprocessableContent
-        case .idempotencyInProgress, .credentialExists: .conflict
+        case .idempotencyInProgress, .credentialExists, .operatorExists: .conflict
         case .idempotencyKeyRequired: .preconditionRequired
         case .clientNotConnected, .shuttingDown: .serviceUnavailable
         case .commandTimeout: .gatewayTimeout
@@ -17,14 +17,20 @@ extension HubError: HTTPResponseError {
         case .badRequest, .invalidHello, .helloRequired, .undecodableMessage: .badRequest
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge, .messageTooLarge: .contentTooLarge
-        case .unauthenticated, .credentialRevoked: .unauthorized
+        case .unauthenticated, .credentialRevoked, .invalidLogin: .unauthorized
+        case .forbidden: .forbidden
+        case .tooManyLoginAttempts: .tooManyRequests
         case .sessionReplaced, .livenessTimeout, .helloTimeout: .serviceUnavailable
         }
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = self.body.response(status: self.status)
-        if case .unauthenticated = self { response.headers[.wwwAuthenticate] = "Bearer" }
+        switch self {
+        case .unauthenticated: response.headers[.wwwAuthenticate] = "Bearer"
+        case .tooManyLoginAttempts(let seconds): response.headers[.retryAfter] = String(seconds)
+        default: break
+        }
         return response
     }
 

@@ -23,6 +23,11 @@ public enum HubError: Error, Sendable, Equatable {
     case idempotencyKeyRequired
     case credentialExists(String)
     case credentialNotFound(String)
+    case operatorExists(String)
+    case operatorNotFound(String)
+    case forbidden(role: OperatorRole, needs: OperatorRole)
+    case invalidLogin
+    case tooManyLoginAttempts(retryAfterSeconds: Int)
 
     // Agent link.
     case unauthenticated(String)
@@ -55,6 +60,11 @@ public enum HubError: Error, Sendable, Equatable {
         case .idempotencyKeyRequired: "idempotency_key_required"
         case .credentialExists: "credential_exists"
         case .credentialNotFound: "credential_not_found"
+        case .operatorExists: "operator_exists"
+        case .operatorNotFound: "operator_not_found"
+        case .forbidden: "forbidden"
+        case .invalidLogin: "invalid_login"
+        case .tooManyLoginAttempts: "too_many_login_attempts"
         case .unauthenticated: "unauthenticated"
         case .sessionReplaced: "session_replaced"
         case .livenessTimeout: "liveness_timeout"
@@ -87,6 +97,11 @@ public enum HubError: Error, Sendable, Equatable {
         case .idempotencyKeyRequired: "Executing a sell requires an Idempotency-Key header"
         case .credentialExists(let name): "Credential \(name) already exists"
         case .credentialNotFound(let name): "Credential \(name) not found"
+        case .operatorExists(let name): "Operator \(name) already exists"
+        case .operatorNotFound(let name): "Operator \(name) not found"
+        case .forbidden(let role, let needs): "This needs the \(needs.rawValue) role; you are \(role.rawValue)"
+        case .invalidLogin: "Wrong user name or password"
+        case .tooManyLoginAttempts(let seconds): "Too many failed logins; retry in \(seconds)s"
         case .unauthenticated(let why): why
         case .sessionReplaced(let id): "Session replaced by a newer connection of agent \(id.lowercased)"
         case .livenessTimeout(let after): "No message from the agent for \(after.secondsText)s"
@@ -117,6 +132,10 @@ public enum HubError: Error, Sendable, Equatable {
         case .idempotencyKeyReused: "Use a new key for a new request; repeat a request only with its own key"
         case .idempotencyInProgress: "Retry with the same key once the first request has finished"
         case .idempotencyKeyRequired: "Send a unique Idempotency-Key; a retry with the same key can never sell twice"
+        case .unauthenticated: "Send Authorization: Bearer <token>; get a token from POST /api/auth/token"
+        case .forbidden: "Ask an admin for a role that allows this"
+        case .invalidLogin: "Check the credentials; repeated failures are rate limited"
+        case .tooManyLoginAttempts: "Wait before trying again"
         default: self.message
         }
     }

@@ -9,7 +9,7 @@ struct CommandHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commandhub",
         abstract: "A control plane for crypto trading agents: gRPC streams to agents, REST for operators.",
-        subcommands: [Serve.self, Demo.self, AgentsCommand.self, DatabaseCommand.self],
+        subcommands: [Serve.self, Demo.self, AgentsCommand.self, UsersCommand.self, DatabaseCommand.self],
         defaultSubcommand: nil
     )
 

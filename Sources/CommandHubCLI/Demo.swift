@@ -14,9 +14,12 @@ struct Demo: AsyncParsableCommand {
         abstract: "Run a hub on 127.0.0.1 with local paper-exchange agents, and print curl commands to try.",
         discussion: """
             Everything runs in this process on loopback; stop it with Ctrl-C. Each start issues fresh \
-            credentials (demo-agent-N for the built-in agents, demo-external for one you start yourself).
+            credentials, printed once: the operator demo-admin (role admin) with a new password and a \
+            bearer token, demo-agent-N for the built-in agents, demo-external for one you start yourself.
             """
     )
+
+    static let operatorName = "demo-admin"
 
     @Option(help: "Number of paper-exchange agents to start.")
     var agents: Int = 3
@@ -48,6 +51,7 @@ struct Demo: AsyncParsableCommand {
         configuration.httpPort = self.httpPort
         configuration.grpcPort = self.grpcPort
         configuration.storePath = "\(self.dataDir)/commandhub.sqlite"
+        configuration.tokenLifetime = .seconds(12 * 3600)
         let hub: Hub
         do {
             hub = try buildHub(configuration: configuration, logger: logger)
@@ -76,6 +80,9 @@ struct Demo: AsyncParsableCommand {
         }
         let externalToken = try hub.store.rotateCredential(name: "demo-external")
         let agents = fleet
+        let password = PasswordHasher.generate()
+        try await hub.addOperator(Self.operatorName, role: .admin, password: password, replacing: true)
+        let login = DemoBanner.Login(name: Self.operatorName, password: password, token: try await hub.token(for: Self.operatorName))
 
         let group = ServiceGroup(services: [hub] + agents.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -84,7 +91,7 @@ struct Demo: AsyncParsableCommand {
                 let httpPort = try await hub.httpPort
                 let banner = DemoBanner.text(
                     httpPort: httpPort, grpcPort: try await hub.grpcPort, agents: agents, externalToken: externalToken,
-                    dataDir: self.dataDir
+                    login: login, dataDir: self.dataDir
                 )
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }

@@ -11,16 +11,20 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The hub's SQLite file (overrides the configuration; default commandhub.sqlite).")
     var store: String?
 
-    /// Opens the database, or ends the command with a clear line (exit 74 / 78).
-    func open() async throws -> HubDatabase {
+    /// The hub's configuration (file, environment, `--store`), or ends the command (exit 78).
+    func configuration() async throws -> HubConfiguration {
         var overrides: [String: String] = [:]
         if let store { overrides["store.path"] = store }
-        let configuration: HubConfiguration
         do {
-            configuration = try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            return try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw Failure.configuration(error.description)
         }
+    }
+
+    /// Opens the database, or ends the command with a clear line (exit 74 / 78).
+    func open() async throws -> HubDatabase {
+        let configuration = try await self.configuration()
         do {
             return try HubDatabase.open(path: configuration.storePath)
         } catch {

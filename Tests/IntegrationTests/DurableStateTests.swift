@@ -72,7 +72,7 @@ struct DurableStateTests {
                 #expect(all.status == 200)
                 let items = all.json["items"].array ?? []
                 #expect(Set(items.compactMap { $0["state"].string }) == ["acknowledged", "failed", "timed_out", "undeliverable"])
-                #expect(items.allSatisfy { $0["requested_by"].string == "anonymous" && $0["finished_at"].string != nil })
+                #expect(items.allSatisfy { $0["requested_by"].string == TestHub.admin && $0["finished_at"].string != nil })
 
                 let pinged = try await hub.rest.get("/api/crypto/history/\(ping.json["command_id"].string ?? "?")/")
                 #expect(pinged.json["state"].string == "acknowledged")

@@ -174,13 +174,15 @@ struct LinkLifecycleTests {
         configuration.httpPort = 0
         configuration.agentTokens = [TestHub.token]
         configuration.storePath = storePath
+        configuration.bcryptCost = 4
         let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+        try await hub.addOperator(TestHub.admin, role: .operator, password: TestHub.password)
         let events = EventLog<RegistryEvent>()
         hub.registry.observe(events.append)
         let group = ServiceGroup(services: [hub], logger: TestHub.logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let rest = RESTClient(port: try await hub.httpPort)
+            let rest = RESTClient(port: try await hub.httpPort, token: try await hub.token(for: TestHub.admin))
             let agent = RawAgent(port: try await hub.grpcPort)
             agent.sendHello()
             try await events.wait { if case .connected = $0 { true } else { false } }

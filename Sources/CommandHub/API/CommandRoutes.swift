@@ -28,42 +28,43 @@ struct CommandRoutes {
         self.configuration = configuration
     }
 
-    func register(on router: Router<HubRequestContext>) {
-        let commands = router.group("api/crypto/commands")
-        commands.get("/") { request, context in try self.list(request, context) }
-        commands.post("pause_all") { request, context in
+    /// Reads need `.read`; commands to one agent `.operate`; sells `.trade`; bulk actions `.admin`.
+    func register(on api: APIRouter) {
+        let base = "/api/crypto/commands"
+        api.add(.get, "\(base)/", .requires(.read)) { request, context in try self.list(request, context) }
+        api.add(.post, "\(base)/pause_all/", .requires(.admin)) { request, context in
             try await self.bulk(request, context, name: "pause") { _ in .pause(.init()) }
         }
-        commands.post("resume_all") { request, context in
+        api.add(.post, "\(base)/resume_all/", .requires(.admin)) { request, context in
             try await self.bulk(request, context, name: "resume") { _ in .resume(.init()) }
         }
-        commands.post("sync_all") { request, context in
+        api.add(.post, "\(base)/sync_all/", .requires(.admin)) { request, context in
             try await self.bulk(request, context, name: "sync_wallets") { parameters throws(HubError) in
                 var sync = Commandhub_V1_SyncWallets()
                 sync.symbols = try parameters.symbols()
                 return .syncWallets(sync)
             }
         }
-        commands.get(":client_id") { request, context in try self.detail(request, context) }
-        commands.get(":client_id/wallets") { request, context in try self.wallets(request, context) }
-        commands.post(":client_id/sell") { request, context in try await self.sell(request, context) }
-        commands.post(":client_id/pause") { request, context in
+        api.add(.get, "\(base)/{client_id}/", .requires(.read)) { request, context in try self.detail(request, context) }
+        api.add(.get, "\(base)/{client_id}/wallets/", .requires(.read)) { request, context in try self.wallets(request, context) }
+        api.add(.post, "\(base)/{client_id}/sell/", .requires(.trade)) { request, context in try await self.sell(request, context) }
+        api.add(.post, "\(base)/{client_id}/pause/", .requires(.operate)) { request, context in
             try await self.command(request, context) { _ in (.pause(.init()), .none) }
         }
-        commands.post(":client_id/resume") { request, context in
+        api.add(.post, "\(base)/{client_id}/resume/", .requires(.operate)) { request, context in
             try await self.command(request, context) { _ in (.resume(.init()), .none) }
         }
-        commands.post(":client_id/ping") { request, context in
+        api.add(.post, "\(base)/{client_id}/ping/", .requires(.operate)) { request, context in
             try await self.command(request, context) { _ in (.ping(.init()), .ping) }
         }
-        commands.post(":client_id/sync_wallets") { request, context in
+        api.add(.post, "\(base)/{client_id}/sync_wallets/", .requires(.operate)) { request, context in
             try await self.command(request, context) { parameters throws(HubError) in
                 var sync = Commandhub_V1_SyncWallets()
                 sync.symbols = try parameters.symbols()
                 return (.syncWallets(sync), .symbols(sync.symbols))
             }
         }
-        commands.post(":client_id/request_status") { request, context in
+        api.add(.post, "\(base)/{client_id}/request_status/", .requires(.operate)) { request, context in
             try await self.command(request, context) { parameters throws(HubError) in
                 var status = Commandhub_V1_RequestStatus()
                 status.includeStats = try parameters.bool("include_stats", default: false)

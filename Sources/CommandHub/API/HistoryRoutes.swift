@@ -13,10 +13,10 @@ struct HistoryRoutes {
 
     static let actions = ["pause", "resume", "ping", "sync_wallets", "request_status", "sell"]
 
-    func register(on router: Router<HubRequestContext>) {
-        router.get("api/crypto/history") { request, context in try await self.list(request, context) }
-        router.get("api/crypto/history/:command_id") { request, context in try await self.command(request, context) }
-        router.get("api/crypto/jobs/:job_id") { request, context in try await self.job(request, context) }
+    func register(on api: APIRouter) {
+        api.add(.get, "/api/crypto/history/", .requires(.read)) { request, context in try await self.list(request, context) }
+        api.add(.get, "/api/crypto/history/{command_id}/", .requires(.read)) { request, context in try await self.command(request, context) }
+        api.add(.get, "/api/crypto/jobs/{job_id}/", .requires(.read)) { request, context in try await self.job(request, context) }
     }
 
     func list(_ request: Request, _ context: HubRequestContext) async throws -> Response {

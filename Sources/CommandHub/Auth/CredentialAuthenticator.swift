@@ -7,7 +7,7 @@ import Synchronization
 /// cache keyed by token hash, so a reconnect storm never waits on the disk.
 ///
 /// The cache is reloaded when the database changes under it (`agents add` / `agents revoke`
-/// run by the CLI in another process): `CredentialWatcher` polls SQLite's `data_version` and
+/// run by the CLI in another process): `StoreWatcher` polls SQLite's `data_version` and
 /// calls `reload()`. A credential that became revoked is reported to `onRevoked` so its live
 /// streams are closed at once. Static tokens from the configuration are accepted too.
 public final class CredentialAuthenticator: AgentAuthenticator {

@@ -28,7 +28,11 @@ extension HubConfiguration {
         ("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
         ("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
         ("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
-        ("store.credential_poll_ms", "how often credential changes by the CLI are picked up (500)"),
+        ("store.credential_poll_ms", "how often credential and operator changes by the CLI are picked up (500)"),
+        ("auth.jwt_secret", "key signing operator tokens, >= 32 characters (secret; default: generated and kept in the database)"),
+        ("auth.token_ttl_seconds", "lifetime of an operator token (3600)"),
+        ("auth.bcrypt_cost", "bcrypt work factor of operator passwords, 4...31 (12)"),
+        ("auth.login_attempts_per_minute", "failed logins allowed per user name and per address each minute (10)"),
     ]
 
     /// Reads the configuration: `overrides` (command-line flags) first, then `COMMANDHUB_*`
@@ -42,7 +46,7 @@ extension HubConfiguration {
             KeyMappingProvider(
                 upstream: EnvironmentVariablesProvider(
                     environmentVariables: environment,
-                    secretsSpecifier: .specific(["COMMANDHUB_AGENTS_TOKENS"])
+                    secretsSpecifier: .specific(["COMMANDHUB_AGENTS_TOKENS", "COMMANDHUB_AUTH_JWT_SECRET"])
                 ),
                 keyMapper: { key in key.prepending(["commandhub"]) }
             ),
@@ -88,6 +92,10 @@ extension HubConfiguration {
         if let hours = try values.number("store.idempotency_retention_hours") { self.idempotencyRetention = .seconds(hours * 3600) }
         if let hours = try values.number("store.reconcile_window_hours") { self.reconcileWindow = .seconds(hours * 3600) }
         if let milliseconds = try values.int("store.credential_poll_ms") { self.credentialPollInterval = .milliseconds(milliseconds) }
+        self.jwtSecret = try values.string("auth.jwt_secret", secret: true) ?? self.jwtSecret
+        self.tokenLifetime = try values.seconds("auth.token_ttl_seconds") ?? self.tokenLifetime
+        self.bcryptCost = try values.int("auth.bcrypt_cost") ?? self.bcryptCost
+        self.loginAttemptsPerMinute = try values.int("auth.login_attempts_per_minute") ?? self.loginAttemptsPerMinute
         try self.validate()
     }
 }

@@ -54,6 +54,16 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Accept agents without any token (only for loopback demos and tests).
     public var allowUnauthenticatedAgents: Bool = false
 
+    /// The key that signs operator tokens (at least 32 characters). Without one, a random key
+    /// is created in the database on first start and kept, so tokens survive restarts.
+    public var jwtSecret: String?
+    /// How long an operator token from `POST /api/auth/token` is valid.
+    public var tokenLifetime: Duration = .seconds(3600)
+    /// bcrypt work factor for operator passwords (2^cost rounds).
+    public var bcryptCost: Int = 12
+    /// Failed logins allowed per user name and per client address within a minute.
+    public var loginAttemptsPerMinute: Int = 10
+
     public init() {}
 
     /// Checks the invariants between fields; the message names the offending key.
@@ -91,6 +101,14 @@ public struct HubConfiguration: Sendable, Equatable {
         }
         guard self.outboxCapacity >= 1 else { throw .invalid(key: "agents.outbox_capacity", reason: "must be at least 1") }
         guard self.bulkConcurrency >= 1 else { throw .invalid(key: "commands.bulk_concurrency", reason: "must be at least 1") }
+        if let secret = self.jwtSecret, secret.utf8.count < 32 {
+            throw .invalid(key: "auth.jwt_secret", reason: "must be at least 32 characters")
+        }
+        try positive(self.tokenLifetime, "auth.token_ttl_seconds")
+        guard (4...31).contains(self.bcryptCost) else { throw .invalid(key: "auth.bcrypt_cost", reason: "must be 4...31") }
+        guard self.loginAttemptsPerMinute >= 1 else {
+            throw .invalid(key: "auth.login_attempts_per_minute", reason: "must be at least 1")
+        }
     }
 }
 

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import DaemonSupport
 
-/// The hub's SQLite file: agent credentials, known agents, the command log, bulk jobs and
-/// idempotency records. WAL mode, schema migrations in code, created on first open.
+/// The hub's SQLite file: agent credentials, operator accounts, known agents, the command log,
+/// bulk jobs and idempotency records. WAL mode, schema migrations in code, created on first open.
 ///
 /// Opening checks the file's integrity and refuses (with a `StoreError`) a damaged, unreadable
 /// or newer-schema file rather than touching it. Writes go through one `StoreWriter`; reads use
@@ -119,7 +119,43 @@ public final class HubDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3-operators") { db in
+            try db.execute(sql: """
+                CREATE TABLE operator (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    last_login_at REAL
+                );
+                CREATE TABLE hub_secret (
+                    name TEXT PRIMARY KEY,
+                    value BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
+    }
+
+    /// The secret named `name`, created from `make()` and stored on first use; the same value
+    /// on every later start (e.g. the key that signs operator tokens, so they survive a restart).
+    func secret(named name: String, make: @Sendable () -> [UInt8]) throws(StoreError) -> [UInt8] {
+        do {
+            return try self.pool.write { db in
+                if let existing = try Data.fetchOne(db, sql: "SELECT value FROM hub_secret WHERE name = ?", arguments: [name]) {
+                    return Array(existing)
+                }
+                let value = make()
+                try db.execute(
+                    sql: "INSERT INTO hub_secret (name, value, created_at) VALUES (?, ?, ?)",
+                    arguments: [name, Data(value), Date().timeIntervalSince1970]
+                )
+                return value
+            }
+        } catch {
+            throw .cannotOpen(path: self.path, reason: "cannot read or create the secret \(name): \(error)")
+        }
     }
 
     /// Crash recovery, run once at start-up before anything else writes: every command that

@@ -10,10 +10,10 @@ public struct HubStore: Sendable {
     let directory: AgentDirectory
     public let authenticator: CredentialAuthenticator
     let maintenance: StoreMaintenance
-    let watcher: CredentialWatcher
+    let watcher: StoreWatcher
 
     /// Issues a new token for credential `name` (creating it) and makes the running hub accept
-    /// it at once. Changes made by another process are picked up by the `CredentialWatcher`.
+    /// it at once. Changes made by another process are picked up by the `StoreWatcher`.
     public func rotateCredential(name: String, labels: [String: String] = [:]) throws -> String {
         let token = try CredentialStore(database: self.database).rotate(name: name, labels: labels)
         try self.authenticator.reload()

@@ -91,18 +91,34 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// A `commandhub serve` process on 127.0.0.1 with a given store.
+/// A `commandhub serve` process on 127.0.0.1 with a given store, and an admin token for it.
 struct HubProcess {
     let child: ChildProcess
     let grpcPort: Int
     let httpPort: Int
+    let token: String
 
-    var rest: RESTClient { RESTClient(port: self.httpPort) }
+    var rest: RESTClient { RESTClient(port: self.httpPort, token: self.token) }
 
-    /// Starts a hub and waits until it serves; `grpcPort` 0 picks a free port.
+    /// The environment every test hub process and CLI call shares (fast bcrypt, quick reloads).
+    static let environment = [
+        "COMMANDHUB_AGENTS_TOKENS": TestHub.token, "COMMANDHUB_STORE_CREDENTIAL_POLL_MS": "50", "COMMANDHUB_AUTH_BCRYPT_COST": "4",
+    ]
+
+    /// Starts a hub and waits until it serves; `grpcPort` 0 picks a free port. The store gets
+    /// the `TestHub.admin` account first (with `commandhub users add`) unless it has it.
     static func start(store: String, grpcPort: Int = 0, extraEnvironment: [String: String] = [:]) async throws -> HubProcess {
-        var environment = ["COMMANDHUB_AGENTS_TOKENS": TestHub.token, "COMMANDHUB_STORE_CREDENTIAL_POLL_MS": "50"]
+        var environment = Self.environment
         for (key, value) in extraEnvironment { environment[key] = value }
+        let users = try ChildProcess(
+            executable: "commandhub", arguments: ["users", "add", TestHub.admin, "--role", "admin", "--password-stdin", "--store", store],
+            environment: environment, input: TestHub.password + "\n"
+        )
+        let added = try await users.exitStatus()
+        if added != 0 {
+            // 65: the account exists already (a restart on the same store).
+            guard added == 65 else { throw TestFailure("commandhub users add exited \(added): \(users.lines.events.joined(separator: "\n"))") }
+        }
         let child = try ChildProcess(
             executable: "commandhub",
             arguments: ["serve", "--store", store, "--grpc-port", String(grpcPort), "--http-port", "0", "--log-level", "info"],
@@ -117,7 +133,11 @@ struct HubProcess {
         guard let grpc = port(after: "grpc="), let http = port(after: "http=") else {
             throw TestFailure("no ports in \(line)")
         }
-        return HubProcess(child: child, grpcPort: grpc, httpPort: http)
+        let login = try await RESTClient(port: http).post(
+            "/api/auth/token", body: #"{"username": "\#(TestHub.admin)", "password": "\#(TestHub.password)"}"#
+        )
+        guard login.status == 200, let token = login.json["access_token"].string else { throw TestFailure("login failed: \(login)") }
+        return HubProcess(child: child, grpcPort: grpc, httpPort: http, token: token)
     }
 }
 

@@ -3,9 +3,19 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A REST caller for the hub under test, over a real HTTP/1.1 socket.
+/// A REST caller for the hub under test, over a real HTTP/1.1 socket. With a `token`, every
+/// request carries `Authorization: Bearer <token>` unless the request names its own.
 struct RESTClient: Sendable {
     let port: Int
+    var token: String?
+
+    init(port: Int, token: String? = nil) {
+        self.port = port
+        self.token = token
+    }
+
+    /// The same client acting with another token (nil: none at all).
+    func with(token: String?) -> RESTClient { RESTClient(port: self.port, token: token) }
 
     var base: String { "http://127.0.0.1:\(self.port)" }
 
@@ -17,12 +27,18 @@ struct RESTClient: Sendable {
         try await self.send(.POST, path, body: body, headers: headers)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> RESTResponse {
+    func send(
+        _ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        contentType: String = "application/json"
+    ) async throws -> RESTResponse {
         var request = HTTPClientRequest(url: self.base + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request.headers.add(name: "authorization", value: "Bearer \(token)")
+        }
         if let body {
-            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))

@@ -7,6 +7,9 @@ import Logging
 /// A real hub on 127.0.0.1 with ephemeral ports, running while the body runs.
 struct TestHub: Sendable {
     static let token = "integration-test-token"
+    /// The admin account every test hub has; `rest` acts as it.
+    static let admin = "test-admin"
+    static let password = "test-password-0123"
 
     let hub: Hub
     let grpcPort: Int
@@ -64,6 +67,7 @@ struct TestHub: Sendable {
         configuration.httpPort = 0
         configuration.agentTokens = [Self.token]
         configuration.storePath = storePath
+        configuration.bcryptCost = 4
         configure(&configuration)
         let hub = try buildHub(configuration: configuration, logger: Self.logger)
         let events = EventLog<RegistryEvent>()
@@ -74,9 +78,12 @@ struct TestHub: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
+            if hub.operators.account(named: Self.admin) == nil {
+                try await hub.addOperator(Self.admin, role: .admin, password: Self.password)
+            }
             let testHub = TestHub(
                 hub: hub, grpcPort: try await hub.grpcPort, httpPort: try await hub.httpPort,
-                registryEvents: events, rest: RESTClient(port: try await hub.httpPort)
+                registryEvents: events, rest: RESTClient(port: try await hub.httpPort, token: try await hub.token(for: Self.admin))
             )
             return try await body(testHub)
         }

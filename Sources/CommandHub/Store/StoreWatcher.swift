@@ -3,13 +3,15 @@ import GRDB
 import Logging
 import ServiceLifecycle
 
-/// Notices credential changes made by another process (`commandhub agents add/revoke` while
-/// the hub runs) and reloads the authenticator — whose revocation observers close the revoked
-/// agents' streams. SQLite's `data_version` changes on the watching connection only when some
-/// other connection commits, so the poll is one cheap pragma.
-struct CredentialWatcher: Service {
+/// Notices changes another process made to the hub's database (`commandhub agents …` or
+/// `commandhub users …` while the hub runs) and reloads the in-memory caches: agent
+/// credentials — whose revocation observers close revoked agents' streams — and operator
+/// accounts. SQLite's `data_version` changes on the watching connection only when some other
+/// connection commits, so the poll is one cheap pragma.
+struct StoreWatcher: Service {
     let database: HubDatabase
     let authenticator: CredentialAuthenticator
+    let operators: OperatorDirectory
     let interval: Duration
     let logger: Logger
 
@@ -22,8 +24,9 @@ struct CredentialWatcher: Service {
                 version = current
                 do {
                     try self.authenticator.reload()
+                    try self.operators.reload()
                 } catch {
-                    self.logger.warning("could not reload agent credentials", metadata: ["error": "\(error)"])
+                    self.logger.warning("could not reload credentials and operators", metadata: ["error": "\(error)"])
                 }
             }
         }

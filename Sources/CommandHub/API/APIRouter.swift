@@ -1,0 +1,60 @@
+import Hummingbird
+import Synchronization
+
+/// The hub's REST routes, each registered with who may call it, and a catalogue of them.
+///
+/// Paths are written as the API documents them (`/api/crypto/commands/{client_id}/pause/`,
+/// trailing slash included); the router matches them with or without the slash. Every route
+/// names its `Access`: the check runs before the handler, so a handler never runs for a caller
+/// who may not call it. The catalogue is what the OpenAPI test and the role matrix test walk.
+struct APIRouter {
+    /// Who may call a route.
+    enum Access: Sendable, Equatable {
+        /// Anyone, without a token (login, health, docs, metrics).
+        case open
+        /// An operator whose role allows the permission.
+        case requires(Permission)
+    }
+
+    /// One registered route.
+    struct Route: Sendable, Equatable {
+        let method: HTTPRequest.Method
+        /// The documented path, e.g. `/api/crypto/history/{command_id}/`.
+        let path: String
+        let access: Access
+    }
+
+    let router: Router<HubRequestContext>
+    let catalogue: RouteCatalogue
+
+    @discardableResult
+    func add(
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access,
+        _ handler: @escaping @Sendable (Request, HubRequestContext) async throws -> Response
+    ) -> Self {
+        self.catalogue.append(Route(method: method, path: path, access: access))
+        self.router.on(RouterPath(Self.routerPath(path)), method: method) { request, context in
+            if case .requires(let permission) = access { try context.authorize(permission) }
+            return try await handler(request, context)
+        }
+        return self
+    }
+
+    /// `/a/{b}/c/` → `a/:b/c`, Hummingbird's pattern for the same path.
+    static func routerPath(_ path: String) -> String {
+        path.split(separator: "/").map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
+        }.joined(separator: "/")
+    }
+}
+
+/// Every route the hub serves, in registration order.
+public final class RouteCatalogue: Sendable {
+    private let routes = Mutex<[APIRouter.Route]>([])
+
+    func append(_ route: APIRouter.Route) {
+        self.routes.withLock { $0.append(route) }
+    }
+
+    var all: [APIRouter.Route] { self.routes.withLock { $0 } }
+}
