@@ -32,6 +32,9 @@ final class BoundPort: Sendable {
         for waiter in waiters { waiter.resume(throwing: error) }
     }
 
+    /// Whether the listener has bound (and not failed).
+    var isPublished: Bool { self.state.withLock { $0.port != nil } }
+
     /// The bound port, once there is one.
     var value: Int {
         get async throws {

@@ -76,9 +76,15 @@ public func buildHub(
     ).register(on: api)
     HistoryRoutes(history: history, writer: writer).register(on: api)
     AdminRoutes(operators: operators, credentials: authenticator, hasher: hasher).register(on: api)
+    let metrics = HubMetrics()
+    metrics.follow(registry: registry, dispatcher: dispatcher)
     let boundHTTPPort = BoundPort()
+    ObservabilityRoutes(
+        metrics: metrics, registry: registry, dispatcher: dispatcher, writer: writer, grpcPort: linkServer.boundPort, httpPort: boundHTTPPort
+    ).register(on: api)
+    OpenAPIDocument.register(on: api)
     let application = Application(
-        responder: HubResponder(base: router.buildResponder(), logger: logger),
+        responder: HubResponder(base: router.buildResponder(), routes: api.catalogue, logger: logger),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "commandhub"),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { boundHTTPPort.publish(port) }
@@ -99,6 +105,6 @@ public func buildHub(
     return Hub(
         configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, link: link,
         linkServer: linkServer, reconciliations: reconciliations, application: application, boundHTTPPort: boundHTTPPort,
-        operators: operators, tokens: tokens, routes: api.catalogue, logger: logger
+        operators: operators, tokens: tokens, routes: api.catalogue, metrics: metrics, logger: logger
     )
 }

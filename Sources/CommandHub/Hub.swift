@@ -27,13 +27,15 @@ public final class Hub: Service, Sendable {
     let tokens: TokenIssuer
     /// Every REST route with who may call it.
     public let routes: RouteCatalogue
+    /// The Prometheus registry behind `/metrics`.
+    public let metrics: HubMetrics
     let logger: Logger
 
     init(
         configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
         link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
-        boundHTTPPort: BoundPort, operators: OperatorDirectory, tokens: TokenIssuer, routes: RouteCatalogue, logger: Logger
+        boundHTTPPort: BoundPort, operators: OperatorDirectory, tokens: TokenIssuer, routes: RouteCatalogue, metrics: HubMetrics, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -47,6 +49,7 @@ public final class Hub: Service, Sendable {
         self.operators = operators
         self.tokens = tokens
         self.routes = routes
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -66,7 +69,10 @@ public final class Hub: Service, Sendable {
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
                 .init(service: self.reconciliations),
                 .init(service: self.linkServer),
-                .init(service: HTTPListener(application: self.application, boundPort: self.boundHTTPPort)),
+                .init(service: HTTPListener(
+                    application: self.application, boundPort: self.boundHTTPPort, dispatcher: self.dispatcher, link: self.link,
+                    gracePeriod: self.configuration.shutdownGracePeriod
+                )),
             ],
             logger: self.logger
         )
@@ -76,12 +82,53 @@ public final class Hub: Service, Sendable {
 }
 
 /// The REST listener as a service; fails waiters for its port if it ends before binding.
+///
+/// On graceful shutdown it stops accepting and waits for in-flight requests — bounded: once
+/// `gracePeriod` has passed with commands still waiting for agents, every agent stream is
+/// closed with "The hub is shutting down", so those commands end `undeliverable` at once and
+/// their requests are answered (503) instead of holding the shutdown up until their deadlines.
 struct HTTPListener: Service {
     let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
     let boundPort: BoundPort
+    let dispatcher: CommandDispatcher
+    let link: AgentLink
+    let gracePeriod: Duration
 
     func run() async throws {
         defer { self.boundPort.fail(.shuttingDown) }
-        try await self.application.run()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await self.application.run()
+                return true
+            }
+            group.addTask {
+                do { try await gracefulShutdown() } catch { return false }  // cancelled: nothing to drain
+                try? await self.drain()
+                return false
+            }
+            // Only the application's end ends the listener; the drain just helps it end.
+            while let applicationEnded = try await group.next() {
+                if applicationEnded {
+                    group.cancelAll()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Waits up to the grace period for waiting commands to finish, then ends the rest.
+    private func drain() async throws {
+        self.link.logger.notice("shutting down: no new connections; in-flight commands have the grace period", metadata: [
+            "waiting_commands": "\(self.dispatcher.pendingCount)", "grace_seconds": "\(self.gracePeriod.secondsText)",
+        ])
+        let clock = ContinuousClock()
+        let deadline = clock.now + self.gracePeriod
+        while self.dispatcher.pendingCount > 0, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if self.dispatcher.pendingCount > 0 {
+            let closed = self.link.closeAllSessions(.shuttingDown)
+            self.link.logger.notice("grace period over: closed agent streams with commands still waiting", metadata: ["sessions": "\(closed)"])
+        }
     }
 }

@@ -3,6 +3,8 @@ import CommandHub
 import CryptoAgent
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import DaemonSupport
 import ServiceLifecycle
 import UnixSignals
@@ -24,10 +26,10 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Number of paper-exchange agents to start.")
     var agents: Int = 3
 
-    @Option(help: "REST port.")
+    @Option(help: "REST port (0 picks a free one).")
     var httpPort: Int = 8080
 
-    @Option(help: "gRPC port.")
+    @Option(help: "gRPC port (0 picks a free one).")
     var grpcPort: Int = 50051
 
     @Option(help: "Directory for the hub's and the agents' SQLite files (created if needed).")
@@ -49,7 +51,9 @@ struct Demo: AsyncParsableCommand {
         }
         var configuration = HubConfiguration()
         configuration.httpPort = self.httpPort
-        configuration.grpcPort = self.grpcPort
+        // The in-process agents need the port before the hub binds it.
+        let grpcPort = self.grpcPort == 0 ? try await FreePort.pick() : self.grpcPort
+        configuration.grpcPort = grpcPort
         configuration.storePath = "\(self.dataDir)/commandhub.sqlite"
         configuration.tokenLifetime = .seconds(12 * 3600)
         let hub: Hub
@@ -65,7 +69,7 @@ struct Demo: AsyncParsableCommand {
             let labels = ["venue": venues[index % venues.count], "desk": index % 2 == 0 ? "spot" : "otc"]
             var agentConfiguration = AgentConfiguration()
             agentConfiguration.name = String(format: "crypto-bot-%03d", index + 1)
-            agentConfiguration.hubAddress = "127.0.0.1:\(self.grpcPort)"
+            agentConfiguration.hubAddress = "127.0.0.1:\(grpcPort)"
             agentConfiguration.token = try hub.store.rotateCredential(name: String(format: "demo-agent-%d", index + 1))
             agentConfiguration.labels = labels
             agentConfiguration.syncInterval = .seconds(15)
@@ -84,7 +88,14 @@ struct Demo: AsyncParsableCommand {
         try await hub.addOperator(Self.operatorName, role: .admin, password: password, replacing: true)
         let login = DemoBanner.Login(name: Self.operatorName, password: password, token: try await hub.token(for: Self.operatorName))
 
-        let group = ServiceGroup(services: [hub] + agents.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // An agent that stops (its credential revoked over the API, say) is logged; the hub and
+        // the other agents go on.
+        let services = [ServiceGroupConfiguration.ServiceConfiguration(service: hub)] + agents.map { agent in
+            .init(service: DemoAgentService(agent: agent, logger: logger), successTerminationBehavior: .ignore)
+        }
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod * 2
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
@@ -97,5 +108,30 @@ struct Demo: AsyncParsableCommand {
             }
             try await tasks.waitForAll()
         }
+    }
+}
+
+/// One of the demo's agents as a service that never takes the demo down.
+struct DemoAgentService: Service {
+    let agent: Agent
+    let logger: Logger
+
+    func run() async {
+        do {
+            try await self.agent.run()
+        } catch {
+            self.logger.error("demo agent stopped", metadata: ["name": "\(self.agent.configuration.name)", "error": "\(error)"])
+        }
+    }
+}
+
+/// A port no listener uses right now on 127.0.0.1, found by binding port 0 and closing again.
+enum FreePort {
+    static func pick() async throws -> Int {
+        let socket = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = socket.localAddress?.port
+        try await socket.close()
+        guard let port else { throw Failure.unavailable("no free port on 127.0.0.1") }
+        return port
     }
 }

@@ -63,8 +63,12 @@ struct BadInputTests {
             #expect(unknown.status == 404)
             #expect(unknown.json["error"].string == "not_found")
             let wrongMethod = try await hub.rest.send(.DELETE, "/api/crypto/commands/")
-            #expect([404, 405].contains(wrongMethod.status))
-            #expect(wrongMethod.json["error"].string != nil)
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.json["error"].string == "method_not_allowed")
+            #expect(wrongMethod.header("allow") == "GET")
+            let getOnAction = try await hub.rest.get("/api/crypto/commands/\(UUID().uuidString.lowercased())/pause/")
+            #expect(getOnAction.status == 405)
+            #expect(getOnAction.header("allow") == "POST")
         }
     }
 

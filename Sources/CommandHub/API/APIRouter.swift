@@ -57,4 +57,17 @@ public final class RouteCatalogue: Sendable {
     }
 
     var all: [APIRouter.Route] { self.routes.withLock { $0 } }
+
+    /// The methods routes accept on `path` (a request path, with or without the trailing
+    /// slash); empty when no route has this path.
+    func methods(forPath path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/")
+        return self.all.filter { route in
+            let pattern = route.path.split(separator: "/")
+            guard pattern.count == segments.count else { return false }
+            return zip(pattern, segments).allSatisfy { expected, actual in
+                (expected.hasPrefix("{") && expected.hasSuffix("}")) || expected == actual
+            }
+        }.map(\.method)
+    }
 }

@@ -33,15 +33,17 @@ struct RequestParameters {
         }
     }
 
-    /// A timeout in seconds (`2.5`), positive and at most `max`.
+    /// A timeout in seconds (`2.5`), at least 0.1 and at most `max`.
     func timeout(default defaultValue: Duration, max: Duration) throws(HubError) -> Duration {
         guard let raw = try self.query("timeout") else { return defaultValue }
         guard raw.count <= 16, let seconds = Double(raw), seconds.isFinite, seconds > 0 else {
             throw .badRequest(parameter: "timeout", reason: "must be a positive number of seconds, got \"\(raw.prefix(32))\"")
         }
+        // Below 0.1 s a deadline is shorter than the sweeper's resolution and a loaded loopback
+        // round trip: it could only produce spurious 504s.
         let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
-        guard duration > .zero, duration <= max else {
-            throw .badRequest(parameter: "timeout", reason: "must be between 0.001 and \(max.secondsText) seconds")
+        guard duration >= .milliseconds(100), duration <= max else {
+            throw .badRequest(parameter: "timeout", reason: "must be between 0.1 and \(max.secondsText) seconds")
         }
         return duration
     }

@@ -81,6 +81,9 @@ public final class AgentRegistry: Sendable {
     /// Number of live sessions.
     public var connectedCount: Int { self.state.withLock { $0.live.count } }
 
+    /// Agents the hub knows, connected or not.
+    public var knownCount: Int { self.state.withLock { $0.live.count + $0.offline.count } }
+
     /// All live sessions (for shutdown and revocation).
     func liveSessions() -> [AgentSession] {
         self.state.withLock { Array($0.live.values) }

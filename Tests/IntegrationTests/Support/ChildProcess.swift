@@ -20,10 +20,11 @@ final class ChildProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    /// Starts the process; `input`, when given, is written to its standard input, which is then closed.
+    /// Starts the process — `executable` is an absolute path or one of this package's products —;
+    /// `input`, when given, is written to its standard input, which is then closed.
     init(executable: String, arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
         let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(executable)
+        process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
         process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment
         for (key, value) in environment { inherited[key] = value }
