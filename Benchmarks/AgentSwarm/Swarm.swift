@@ -17,12 +17,23 @@ public final class Swarm: Sendable {
         public var labels: [String: String] = ["swarm": "true"]
         public var initialBackoff: TimeAmount = .milliseconds(500)
         public var maximumBackoff: TimeAmount = .seconds(30)
+        /// When commands are answered: at once (the benchmark), later, or never (fault tests).
+        public var answering: Answering = .immediately
+        /// Keep a count of executions per command id (fault tests look for duplicates).
+        public var recordExecutions = false
 
         public init(host: String = "127.0.0.1", port: Int, token: String) {
             self.host = host
             self.port = port
             self.token = token
         }
+    }
+
+    /// How the swarm's agents answer commands.
+    public enum Answering: Sendable {
+        case immediately
+        case after(TimeAmount)
+        case never
     }
 
     private struct Waiter {
@@ -37,6 +48,8 @@ public final class Swarm: Sendable {
     private let answers = Atomic<Int>(0)
     private let failedConnects = Atomic<Int>(0)
     private let waiters = Mutex<[Waiter]>([])
+    private let executions = Mutex<[String: Int]>([:])
+    private let received = Atomic<Int>(0)
 
     /// `count` agents spread over `group`'s event loops; none connects before `start()`.
     public init(count: Int, settings: Settings, group: any EventLoopGroup, namePrefix: String = "swarm") {
@@ -71,6 +84,10 @@ public final class Swarm: Sendable {
     public var welcomeCount: Int { self.welcomes.load(ordering: .relaxed) }
     /// Commands answered since start.
     public var answeredCount: Int { self.answers.load(ordering: .relaxed) }
+    /// Commands received since start (answered or not).
+    public var receivedCount: Int { self.received.load(ordering: .relaxed) }
+    /// With `recordExecutions`: how often each command id was executed (lookups excluded).
+    public var executionCounts: [String: Int] { self.executions.withLock { $0 } }
     /// Connection attempts that failed (the hub was down or refused).
     public var failedConnectCount: Int { self.failedConnects.load(ordering: .relaxed) }
 
@@ -105,6 +122,24 @@ public final class Swarm: Sendable {
 
     func answered() {
         self.answers.add(1, ordering: .relaxed)
+    }
+
+    func receivedCommand() {
+        self.received.add(1, ordering: .relaxed)
+    }
+
+    /// Records an execution; returns how many there were of this id before.
+    func executed(_ commandID: String) -> Int {
+        guard self.settings.recordExecutions else { return 0 }
+        return self.executions.withLock { counts in
+            defer { counts[commandID, default: 0] += 1 }
+            return counts[commandID] ?? 0
+        }
+    }
+
+    /// Whether this command id was executed (for lookups).
+    func wasExecuted(_ commandID: String) -> Bool {
+        self.executions.withLock { $0[commandID] != nil }
     }
 
     func connectFailed() {

@@ -141,11 +141,38 @@ final class SwarmAgent: @unchecked Sendable {
         }
     }
 
-    /// The agent's answer to a command, like a real agent's but without an exchange.
+    /// Handles a command as the settings say: answers at once, later, or never.
+    func received(_ command: Commandhub_V1_Command, context: ChannelHandlerContext, handler: AgentStreamHandler) {
+        self.swarm?.receivedCommand()
+        switch self.settings.answering {
+        case .immediately:
+            handler.send(self.answer(command), on: context.channel)
+        case .after(let delay):
+            let channel = context.channel
+            self.eventLoop.scheduleTask(in: delay) { handler.send(self.answer(command), on: channel) }
+        case .never:
+            break
+        }
+    }
+
+    /// The agent's answer to a command, like a real agent's but without an exchange. A lookup
+    /// (`lookup_only`) never executes: it reports whether this id was executed before.
     func answer(_ command: Commandhub_V1_Command) -> Commandhub_V1_AgentMessage {
         var ack = Commandhub_V1_CommandAck()
         ack.commandID = command.commandID
         ack.success = true
+        if command.lookupOnly {
+            let executed = self.swarm?.wasExecuted(command.commandID) ?? false
+            ack.success = executed
+            ack.replayed = executed
+            ack.errorCode = executed ? "" : "not_executed"
+            ack.message = executed ? "executed earlier" : "never executed"
+            ack.status = self.paused ? .paused : .active
+            var message = Commandhub_V1_AgentMessage()
+            message.ack = ack
+            return message
+        }
+        _ = self.swarm?.executed(command.commandID)
         switch command.action {
         case .pause:
             self.paused = true
@@ -213,7 +240,7 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
                 for message in try GRPCFraming.readMessages(Commandhub_V1_HubMessage.self, from: &self.inbound) {
                     switch message.kind {
                     case .welcome(let welcome): self.agent.welcome(welcome, context: context, handler: self)
-                    case .command(let command): self.send(self.agent.answer(command), on: context.channel)
+                    case .command(let command): self.agent.received(command, context: context, handler: self)
                     case nil: break
                     }
                 }

@@ -83,8 +83,13 @@ public func buildHub(
         metrics: metrics, registry: registry, dispatcher: dispatcher, writer: writer, grpcPort: linkServer.boundPort, httpPort: boundHTTPPort
     ).register(on: api)
     OpenAPIDocument.register(on: api)
+    let connections = HTTPConnectionGuard.ConnectionCount(limit: configuration.httpMaxConnections)
     let application = Application(
         responder: HubResponder(base: router.buildResponder(), routes: api.catalogue, logger: logger),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)],
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+        )),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "commandhub"),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { boundHTTPPort.publish(port) }

@@ -11,7 +11,7 @@ extension HubError {
         case .helloTimeout: .deadlineExceeded
         case .helloRequired: .failedPrecondition
         case .invalidHello, .badRequest, .undecodableMessage: .invalidArgument
-        case .payloadTooLarge, .messageTooLarge: .resourceExhausted
+        case .payloadTooLarge, .messageTooLarge, .flooding: .resourceExhausted
         case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound, .operatorNotFound: .notFound
         case .clientNotConnected, .storeUnavailable: .unavailable
         case .commandTimeout: .deadlineExceeded

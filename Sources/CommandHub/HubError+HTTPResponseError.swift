@@ -17,6 +17,7 @@ extension HubError: HTTPResponseError {
         case .badRequest, .invalidHello, .helloRequired, .undecodableMessage: .badRequest
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge, .messageTooLarge: .contentTooLarge
+        case .flooding: .tooManyRequests
         case .unauthenticated, .credentialRevoked, .invalidLogin: .unauthorized
         case .forbidden: .forbidden
         case .tooManyLoginAttempts: .tooManyRequests

@@ -39,6 +39,7 @@ public enum HubError: Error, Sendable, Equatable {
     case credentialRevoked(String)
     case messageTooLarge(bytes: Int, limit: Int)
     case undecodableMessage(String)
+    case flooding(String)
     case shuttingDown
 
     /// The stable code clients match on.
@@ -74,6 +75,7 @@ public enum HubError: Error, Sendable, Equatable {
         case .credentialRevoked: "credential_revoked"
         case .messageTooLarge: "message_too_large"
         case .undecodableMessage: "undecodable_message"
+        case .flooding: "flooding"
         case .shuttingDown: "shutting_down"
         }
     }
@@ -111,6 +113,7 @@ public enum HubError: Error, Sendable, Equatable {
         case .credentialRevoked(let name): "Credential \(name) was revoked"
         case .messageTooLarge(let bytes, let limit): "Message of \(bytes) bytes exceeds the maximum of \(limit) bytes"
         case .undecodableMessage(let why): "Undecodable message: \(why)"
+        case .flooding(let what): "Too many \(what); the stream is closed, reconnect with backoff"
         case .shuttingDown: "The hub is shutting down"
         }
     }

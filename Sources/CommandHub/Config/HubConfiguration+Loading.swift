@@ -13,6 +13,8 @@ extension HubConfiguration {
         ("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
         ("http.host", "address the REST API binds (default 127.0.0.1)"),
         ("http.port", "REST port; 0 picks a free one (default 8080)"),
+        ("http.request_timeout_seconds", "a request's head and body must each arrive within this (slow clients are cut off) (30)"),
+        ("http.max_connections", "REST connections open at once; more are closed on arrival (4096)"),
         ("agents.heartbeat_interval_seconds", "heartbeat interval agents are told to use (5)"),
         ("agents.liveness_timeout_seconds", "silence after which an agent is declared gone (15)"),
         ("agents.hello_timeout_seconds", "time a new stream has to send Hello (10)"),
@@ -76,6 +78,8 @@ extension HubConfiguration {
         self.maxAgentMessageBytes = try values.int("grpc.max_message_bytes") ?? self.maxAgentMessageBytes
         self.httpHost = try values.string("http.host") ?? self.httpHost
         self.httpPort = try values.int("http.port") ?? self.httpPort
+        self.httpRequestTimeout = try values.seconds("http.request_timeout_seconds") ?? self.httpRequestTimeout
+        self.httpMaxConnections = try values.int("http.max_connections") ?? self.httpMaxConnections
         self.heartbeatInterval = try values.seconds("agents.heartbeat_interval_seconds") ?? self.heartbeatInterval
         self.livenessTimeout = try values.seconds("agents.liveness_timeout_seconds") ?? self.livenessTimeout
         self.helloTimeout = try values.seconds("agents.hello_timeout_seconds") ?? self.helloTimeout

@@ -11,6 +11,12 @@ public struct HubConfiguration: Sendable, Equatable {
     public var httpHost: String = "127.0.0.1"
     public var httpPort: Int = 8080
 
+    /// A REST request's head must arrive within this of its connection opening (or the previous
+    /// answer), and its body within this of its head; slower connections are closed.
+    public var httpRequestTimeout: Duration = .seconds(30)
+    /// REST connections open at once; more are closed on arrival.
+    public var httpMaxConnections: Int = 4096
+
     /// How often agents are told to send a heartbeat.
     public var heartbeatInterval: Duration = .seconds(5)
     /// An agent silent for longer than this is declared gone and its stream closed.
@@ -77,6 +83,8 @@ public struct HubConfiguration: Sendable, Equatable {
             guard value > .zero else { throw .invalid(key: key, reason: "must be positive") }
         }
         try positive(self.heartbeatInterval, "agents.heartbeat_interval_seconds")
+        try positive(self.httpRequestTimeout, "http.request_timeout_seconds")
+        guard self.httpMaxConnections >= 1 else { throw .invalid(key: "http.max_connections", reason: "must be at least 1") }
         try positive(self.livenessTimeout, "agents.liveness_timeout_seconds")
         try positive(self.helloTimeout, "agents.hello_timeout_seconds")
         try positive(self.defaultCommandTimeout, "commands.default_timeout_seconds")

@@ -157,20 +157,23 @@ public final class CommandDispatcher: Sendable {
 
     /// Resolves the pending command an ack answers. Acks for unknown, finished or another
     /// agent's commands are counted and ignored — a late ack of a command that ended
-    /// unanswered is kept in the journal as the agent's later word.
-    func acknowledge(_ ack: Commandhub_V1_CommandAck, from session: AgentSession) {
+    /// unanswered is kept in the journal as the agent's later word. Returns false for an ack
+    /// that answered nothing the hub asked (the link counts those against the agent).
+    @discardableResult
+    func acknowledge(_ ack: Commandhub_V1_CommandAck, from session: AgentSession) -> Bool {
         session.apply(ack)
         guard let id = UUID(uuidString: ack.commandID), let agentID = session.identity?.agentID else {
             self.ignoredAcks.add(1, ordering: .relaxed)
-            return
+            return false
         }
-        if self.pending.resolve(id, with: .answered(ack), agentID: agentID) { return }
+        if self.pending.resolve(id, with: .answered(ack), agentID: agentID) { return true }
         self.ignoredAcks.add(1, ordering: .relaxed)
         if self.unanswered.withLock({ $0.remove(id) }) {
             self.reconciled(id, agentID: agentID, ack: ack.errorCode == "not_executed" ? nil : ack)
-        } else {
-            self.logger.debug("ignored ack", metadata: ["command_id": "\(ack.commandID.prefix(64))"])
+            return true
         }
+        self.logger.debug("ignored ack", metadata: ["command_id": "\(ack.commandID.prefix(64))"])
+        return false
     }
 
     /// Fails every command still waiting on a session that ended, at once.

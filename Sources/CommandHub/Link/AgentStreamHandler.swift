@@ -33,10 +33,12 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var headersSent = false
     private var watchdog: Scheduled<Void>?
+    private var floodGuard: FloodGuard
 
     init(link: AgentLink) {
         self.link = link
         self.reader = GRPCMessageReader(maxMessageBytes: link.settings.maxMessageBytes)
+        self.floodGuard = FloodGuard(heartbeatInterval: link.settings.heartbeatInterval)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -146,7 +148,8 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func receive(_ message: Commandhub_V1_AgentMessage, on session: AgentSession) {
         let link = self.link
-        session.touch(at: Date(), monotonicNow: link.clock.now, heartbeat: message.heartbeat(ifKind: true))
+        let now = link.clock.now
+        session.touch(at: Date(), monotonicNow: now, heartbeat: message.heartbeat(ifKind: true))
         guard session.identity != nil else {
             guard case .hello(let hello) = message.kind else {
                 return self.end(.closedByHub(.helloRequired(got: message.kind.map(AgentLink.name(of:)) ?? "an empty message")))
@@ -155,10 +158,16 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         switch message.kind {
         case .ack(let ack):
-            link.dispatcher.acknowledge(ack, from: session)
+            let answered = link.dispatcher.acknowledge(ack, from: session)
             if ack.hasAgentState { link.registry.updated(session) }
+            if !answered, self.floodGuard.unasked(at: now) {
+                return self.end(.closedByHub(.flooding("acks for commands the hub did not send")))
+            }
         case .heartbeat:
             link.registry.updated(session)
+            if self.floodGuard.heartbeat(at: now) {
+                return self.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
+            }
         case .walletSnapshot(let snapshot):
             if let agentID = session.identity?.agentID, snapshot.balances.count <= 10_000 {
                 link.wallets?.record(
@@ -168,8 +177,10 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case .hello, nil:
             // A second Hello is ignored (identity is fixed per stream); an unknown message from a
-            // newer agent counts as liveness only.
-            break
+            // newer agent counts as liveness only — unless there are floods of them.
+            if self.floodGuard.unasked(at: now) {
+                return self.end(.closedByHub(.flooding("messages the hub did not ask for")))
+            }
         }
     }
 

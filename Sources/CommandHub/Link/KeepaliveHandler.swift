@@ -1,11 +1,15 @@
 import NIOCore
 import NIOHTTP2
 
-/// HTTP/2 keepalive for one agent connection: when nothing arrived for `interval`, send a PING;
-/// if nothing at all arrives within `timeout` after it, close the connection. This catches a
-/// peer that is gone or stalled without a close (e.g. it stopped reading) in bounded time,
-/// independently of application heartbeats. Sits between `NIOHTTP2Handler` and the stream
-/// multiplexer, so it sees every frame; confined to the connection's event loop.
+/// HTTP/2 keepalive for one agent connection: every `interval` a PING goes out, and if its
+/// acknowledgement has not come back within `timeout` the connection is closed.
+///
+/// Only the PING's ack counts, not other traffic: a peer that stopped reading (a stalled
+/// network, a frozen process whose kernel still accepts bytes) can go on *sending* — its
+/// heartbeats arrive — while nothing the hub writes is read, and only an unanswered PING shows
+/// that. One PING per interval per connection is a few bytes. Sits between `NIOHTTP2Handler`
+/// (which answers the peer's own PINGs) and the stream multiplexer; confined to the
+/// connection's event loop.
 final class KeepaliveHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP2Frame
     typealias InboundOut = HTTP2Frame
@@ -14,64 +18,71 @@ final class KeepaliveHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let interval: TimeAmount
     private let timeout: TimeAmount
-    private var lastRead = NIODeadline.now()
     private var pingTimer: Scheduled<Void>?
     private var deadline: Scheduled<Void>?
+    /// The data of the PING awaiting its ack.
+    private var outstanding: UInt64?
+    private var sent: UInt64 = 0
 
     init(interval: TimeAmount, timeout: TimeAmount) {
         self.interval = interval
         self.timeout = timeout
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { self.start(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        self.schedulePing(context: context, after: self.interval)
+        self.start(context: context)
         context.fireChannelActive()
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { self.schedulePing(context: context, after: self.interval) }
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
-        self.cancel()
+        self.stop()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.cancel()
+        self.stop()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.lastRead = .now()
-        if self.deadline != nil {
+        let frame = self.unwrapInboundIn(data)
+        if case .ping(let ping, ack: true) = frame.payload, ping.integer == self.outstanding {
+            self.outstanding = nil
             self.deadline?.cancel()
             self.deadline = nil
         }
         context.fireChannelRead(data)
     }
 
-    private func schedulePing(context: ChannelHandlerContext, after delay: TimeAmount) {
-        self.pingTimer?.cancel()
-        self.pingTimer = context.eventLoop.scheduleTask(in: delay) { [weak self] in
-            self?.check(context: context)
+    private func start(context: ChannelHandlerContext) {
+        guard self.pingTimer == nil else { return }
+        self.schedulePing(context: context)
+    }
+
+    private func schedulePing(context: ChannelHandlerContext) {
+        self.pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.interval) {
+            self.schedulePing(context: context)
+            self.ping(context: context)
         }
     }
 
-    private func check(context: ChannelHandlerContext) {
-        let idle = NIODeadline.now() - self.lastRead
-        guard idle >= self.interval else {
-            return self.schedulePing(context: context, after: self.interval - idle)
-        }
-        let ping = HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: UInt64(idle.nanoseconds)), ack: false))
-        context.writeAndFlush(self.wrapOutboundOut(ping), promise: nil)
-        self.deadline = context.eventLoop.scheduleTask(in: self.timeout) {
-            // Nothing came back, not even the PING's ack.
+    private func ping(context: ChannelHandlerContext) {
+        guard self.outstanding == nil, context.channel.isActive else { return }
+        self.sent &+= 1
+        let data = self.sent
+        self.outstanding = data
+        let frame = HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: data), ack: false))
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.timeout) {
+            // No ack in time: the peer is gone or does not read.
             context.close(promise: nil)
         }
-        self.schedulePing(context: context, after: self.interval)
     }
 
-    private func cancel() {
+    private func stop() {
         self.pingTimer?.cancel()
         self.pingTimer = nil
         self.deadline?.cancel()

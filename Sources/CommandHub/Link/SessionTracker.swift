@@ -10,14 +10,21 @@ final class SessionTracker: Sendable {
     private struct State {
         var sessions: [UUID: AgentSession] = [:]
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        var peak = 0
     }
 
     private let state = Mutex(State())
 
     var count: Int { self.state.withLock { $0.sessions.count } }
 
+    /// The most sessions that ran at once.
+    var peak: Int { self.state.withLock { $0.peak } }
+
     func insert(_ session: AgentSession) {
-        self.state.withLock { $0.sessions[session.sessionID] = session }
+        self.state.withLock { state in
+            state.sessions[session.sessionID] = session
+            state.peak = max(state.peak, state.sessions.count)
+        }
     }
 
     func remove(_ session: AgentSession) {

@@ -1,0 +1,105 @@
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// Bounds what one REST connection may hold: a request's head must arrive within `timeout` of
+/// the connection opening (or of the previous response), and its body within `timeout` of its
+/// head; a connection past that is closed. A slow client (slowloris) holds a socket for at
+/// most `timeout`, never forever. Time the hub spends answering is not counted. At most
+/// `ConnectionCount.limit` connections are open at once; more are closed on arrival.
+///
+/// One per connection, added after HTTP decoding; confined to the connection's event loop.
+final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// Open connections, shared by every guard of one listener.
+    final class ConnectionCount: Sendable {
+        let limit: Int
+        private let open = Atomic<Int>(0)
+
+        init(limit: Int) {
+            self.limit = limit
+        }
+
+        func enter() -> Bool {
+            self.open.add(1, ordering: .relaxed).newValue <= self.limit
+        }
+
+        func leave() {
+            self.open.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    private let timeout: TimeAmount
+    private let connections: ConnectionCount
+    private var deadline: Scheduled<Void>?
+    private var counted = false
+    /// Requests read in full and not yet answered (pipelining), and whether one is being read.
+    private var answering = 0
+    private var reading = false
+
+    init(timeout: TimeAmount, connections: ConnectionCount) {
+        self.timeout = timeout
+        self.connections = connections
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.counted = true
+        guard self.connections.enter() else {
+            context.close(promise: nil)
+            return
+        }
+        self.arm(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.disarm()
+        if self.counted {
+            self.counted = false
+            self.connections.leave()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.disarm()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head:
+            self.reading = true
+            self.arm(context: context)  // the body's clock starts
+        case .body:
+            break
+        case .end:
+            self.reading = false
+            self.answering += 1
+            self.disarm()  // the hub's turn
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = self.unwrapOutboundIn(data) {
+            self.answering = max(0, self.answering - 1)
+            if self.answering == 0, !self.reading { self.arm(context: context) }  // the next request's clock
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(context: ChannelHandlerContext) {
+        self.disarm()
+        self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.timeout) {
+            context.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        self.deadline?.cancel()
+        self.deadline = nil
+    }
+}

@@ -1,0 +1,37 @@
+/// Counts what an agent sends that nobody asked for — acks for commands the hub never sent or
+/// already forgot, heartbeats far faster than the interval the hub asked for, second Hellos,
+/// messages of unknown kinds — and says when it is too much: more than `limit` in one
+/// `window`. A well-behaved agent sends none of these (a late ack of a command that timed out
+/// is not counted); a runaway or hostile one is cut off before it costs others anything.
+struct FloodGuard {
+    let limit: Int
+    let window: Duration
+    /// Heartbeats closer together than this count as unasked-for.
+    let minimumHeartbeatSpacing: Duration
+    private var windowStart: Duration = .zero
+    private var count = 0
+    private var lastHeartbeat: Duration?
+
+    init(limit: Int = 200, window: Duration = .seconds(1), heartbeatInterval: Duration) {
+        self.limit = limit
+        self.window = window
+        self.minimumHeartbeatSpacing = heartbeatInterval / 10
+    }
+
+    /// Counts one unasked-for message at `now`; true once the window's budget is spent.
+    mutating func unasked(at now: Duration) -> Bool {
+        if now - self.windowStart >= self.window {
+            self.windowStart = now
+            self.count = 0
+        }
+        self.count += 1
+        return self.count > self.limit
+    }
+
+    /// Counts a heartbeat at `now` if it came too soon after the previous one.
+    mutating func heartbeat(at now: Duration) -> Bool {
+        defer { self.lastHeartbeat = now }
+        guard let last = self.lastHeartbeat, now - last < self.minimumHeartbeatSpacing else { return false }
+        return self.unasked(at: now)
+    }
+}
