@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +148,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandHubTests",
-            dependencies: ["CommandHub", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CommandHub", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
