@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 
 /// Assembles a hub from its configuration: the database (opened, checked, migrated, recovered
-/// after a crash), the store's writer, registry, dispatcher, the gRPC server with the
+/// after a crash), the store's writer, registry, dispatcher, live events, the gRPC server with the
 /// `AgentLink` service, and the REST router. The one wiring function; the executables and the
 /// tests both call it.
 ///
@@ -33,6 +33,11 @@ public func buildHub(
     let dispatcher = CommandDispatcher(
         registry: registry, journal: log, clock: clock, deadlineResolution: configuration.deadlineResolution, logger: logger
     )
+    let events = HubEvents(
+        registry: registry, capacity: configuration.eventBufferCapacity, keepaliveInterval: configuration.eventKeepaliveInterval
+    )
+    events.follow(registry)
+    events.follow(dispatcher)
     let wallets = WalletBook(writer: writer)
     try wallets.load(from: database)
     wallets.follow(dispatcher)
@@ -75,6 +80,7 @@ public func buildHub(
         configuration: configuration
     ).register(on: api)
     HistoryRoutes(history: history, writer: writer).register(on: api)
+    EventRoutes(events: events).register(on: api)
     AdminRoutes(operators: operators, credentials: authenticator, hasher: hasher).register(on: api)
     let metrics = HubMetrics()
     metrics.follow(registry: registry, dispatcher: dispatcher)
@@ -108,7 +114,7 @@ public func buildHub(
         )
     )
     return Hub(
-        configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, link: link,
+        configuration: configuration, store: store, registry: registry, dispatcher: dispatcher, events: events, link: link,
         linkServer: linkServer, reconciliations: reconciliations, application: application, boundHTTPPort: boundHTTPPort,
         operators: operators, tokens: tokens, routes: api.catalogue, metrics: metrics, logger: logger
     )

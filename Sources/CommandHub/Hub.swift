@@ -3,13 +3,13 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// A running hub: its store's services, the deadline sweeper, the gRPC `AgentLink` listener and
-/// the REST API, as one lifecycle `Service` (an inner `ServiceGroup`).
+/// A running hub: its store's services, the deadline sweeper, the gRPC `AgentLink` listener,
+/// the REST API and its live events, as one lifecycle `Service` (an inner `ServiceGroup`).
 ///
 /// Built by `buildHub(configuration:)`; tests build the same thing on port 0 and read the bound
 /// ports from `grpcPort` and `httpPort`. Graceful shutdown (SIGTERM in the outer group) runs in
-/// reverse start order: the REST API stops accepting and lets in-flight requests finish (their
-/// commands end by ack or deadline), then every agent stream is closed with `UNAVAILABLE`
+/// reverse start order: open event streams end, the REST API stops accepting and lets in-flight
+/// requests finish (their commands end by ack or deadline), then every agent stream is closed with `UNAVAILABLE`
 /// "The hub is shutting down", then the sweeper stops, and last the store commits what it has
 /// buffered. `shutdownGracePeriod` bounds the whole.
 public final class Hub: Service, Sendable {
@@ -17,6 +17,8 @@ public final class Hub: Service, Sendable {
     public let store: HubStore
     public let registry: AgentRegistry
     public let dispatcher: CommandDispatcher
+    /// The live events of `GET /api/crypto/events/`.
+    public let events: HubEvents
     let link: AgentLink
     let linkServer: AgentLinkServer
     let reconciliations: ReconcileQueue
@@ -33,7 +35,7 @@ public final class Hub: Service, Sendable {
 
     init(
         configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
-        link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
+        events: HubEvents, link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
         application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
         boundHTTPPort: BoundPort, operators: OperatorDirectory, tokens: TokenIssuer, routes: RouteCatalogue, metrics: HubMetrics, logger: Logger
     ) {
@@ -41,6 +43,7 @@ public final class Hub: Service, Sendable {
         self.store = store
         self.registry = registry
         self.dispatcher = dispatcher
+        self.events = events
         self.link = link
         self.linkServer = linkServer
         self.reconciliations = reconciliations
@@ -73,6 +76,8 @@ public final class Hub: Service, Sendable {
                     application: self.application, boundPort: self.boundHTTPPort, dispatcher: self.dispatcher, link: self.link,
                     gracePeriod: self.configuration.shutdownGracePeriod
                 )),
+                // Last, so shut down first: open event streams end before the listener drains.
+                .init(service: self.events),
             ],
             logger: self.logger
         )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import DaemonSupport
 import NIOCore
 import NIOPosix
@@ -9,7 +10,7 @@ struct CommandHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commandhub",
         abstract: "A control plane for crypto trading agents: gRPC streams to agents, REST for operators.",
-        subcommands: [Serve.self, Demo.self, AgentsCommand.self, UsersCommand.self, DatabaseCommand.self],
+        subcommands: [Serve.self, Demo.self, AgentsCommand.self, UsersCommand.self, DatabaseCommand.self, CtlCommand.self],
         defaultSubcommand: nil
     )
 
@@ -26,6 +27,11 @@ struct CommandHubCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // `ctl` is for scripts too: its usage errors exit 2, as its help says, not 64.
+            if CtlCommand.isInvocation(CommandLine.arguments), Self.exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8))
+                Self.exit(withError: CtlExit.usage)
+            }
             exit(withError: error)
         }
     }

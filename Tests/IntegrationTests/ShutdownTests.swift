@@ -41,6 +41,7 @@ struct ShutdownTests {
             let ending = try #require(await readers[1].ending() as? (any Error))
             #expect("\(ending)".contains("The hub is shutting down"), "\(ending)")
             #expect(try await hub.child.exitStatus() == 0)
+            let firstRun = hub.child.lines.events.suffix(30).joined(separator: "\n")
 
             // Restarted on the same store: both commands are final, as the callers were told.
             let again = try await HubProcess.start(store: store)
@@ -50,7 +51,7 @@ struct ShutdownTests {
             #expect(try await again.rest.get("/api/crypto/history/?state=acknowledged").json["count"].int == 1)
             let undeliverable = try await again.rest.get("/api/crypto/history/?state=undeliverable")
             #expect(undeliverable.json["count"].int == 1)
-            #expect(undeliverable.json["items"][0]["error_code"].string != "hub_restarted", "ended by the shutdown, not by crash recovery")
+            #expect(undeliverable.json["items"][0]["error_code"].string != "hub_restarted", "ended by the shutdown, not by crash recovery:\n\(firstRun)")
             again.child.signal(SIGTERM)
             #expect(try await again.child.exitStatus() == 0)
         }

@@ -11,10 +11,13 @@ public struct HubRequestContext: RequestContext {
     public var authenticationFailure: HubError?
     /// The client's address, for rate limits and logs.
     public let remoteAddress: String
+    /// The connection, for a long-lived response that must be able to close it (event streams).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.channel = source.channel
     }
 
     /// Who is asking, as the command log records it (`requested_by`).

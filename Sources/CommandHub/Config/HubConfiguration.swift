@@ -55,6 +55,13 @@ public struct HubConfiguration: Sendable, Equatable {
     /// How long graceful shutdown lets in-flight commands finish before agent streams close.
     public var shutdownGracePeriod: Duration = .seconds(10)
 
+    /// How often an idle `GET /api/crypto/events/` stream gets a `: keepalive` comment, so
+    /// proxies keep it open. Set in code (tests use a short one); not a configuration key.
+    public var eventKeepaliveInterval: Duration = .seconds(15)
+    /// Events buffered per event-stream subscriber; one that falls further behind is sent an
+    /// overflow notice and disconnected. Set in code; not a configuration key.
+    public var eventBufferCapacity: Int = 1024
+
     /// Bearer tokens accepted from agents when no credential store is configured.
     public var agentTokens: Set<String> = []
     /// Accept agents without any token (only for loopback demos and tests).
@@ -108,6 +115,8 @@ public struct HubConfiguration: Sendable, Equatable {
             throw .invalid(key: "grpc.max_message_bytes", reason: "must be at least 1024")
         }
         guard self.outboxCapacity >= 1 else { throw .invalid(key: "agents.outbox_capacity", reason: "must be at least 1") }
+        try positive(self.eventKeepaliveInterval, "event_keepalive_interval")
+        guard self.eventBufferCapacity >= 1 else { throw .invalid(key: "event_buffer_capacity", reason: "must be at least 1") }
         guard self.bulkConcurrency >= 1 else { throw .invalid(key: "commands.bulk_concurrency", reason: "must be at least 1") }
         if let secret = self.jwtSecret, secret.utf8.count < 32 {
             throw .invalid(key: "auth.jwt_secret", reason: "must be at least 32 characters")

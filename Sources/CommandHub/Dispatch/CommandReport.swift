@@ -40,6 +40,14 @@ public struct CommandReport: Sendable {
         return nil
     }
 
+    /// The machine-readable reason it did not succeed, as the history records it: the agent's
+    /// `error_code` when it answered no, the hub's error code when there was no answer, nil
+    /// when acknowledged.
+    public var errorCode: String? {
+        if let ack = self.ack { return ack.success ? nil : (ack.errorCode.isEmpty ? "failed" : ack.errorCode) }
+        return self.error?.code
+    }
+
     /// The error a REST caller gets when the command has no answer; nil when answered.
     public var error: HubError? {
         switch self.outcome {

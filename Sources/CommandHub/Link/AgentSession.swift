@@ -67,6 +67,9 @@ public final class AgentSession: Sendable {
     /// The agent's identity once its `Hello` was accepted.
     public var identity: AgentIdentity? { self.state.withLock { $0.identity } }
 
+    /// The agent's current status, as its Hello, last heartbeat or last ack said.
+    var status: Commandhub_V1_AgentStatus { self.state.withLock { $0.live.status } }
+
     /// Why the session ended, once it has.
     var endReason: SessionEnd? {
         self.state.withLock { state in

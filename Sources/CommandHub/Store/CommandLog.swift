@@ -28,13 +28,12 @@ public final class CommandLog: CommandJournal {
 
     public func commandFinished(_ report: CommandReport) {
         var final = CommandFinal(commandID: report.commandID, state: report.state, sentAt: report.sentAt, finishedAt: report.finishedAt)
+        final.errorCode = report.errorCode
         if let ack = report.ack {
             final.message = ack.message
-            final.errorCode = ack.success ? nil : (ack.errorCode.isEmpty ? "failed" : ack.errorCode)
             let roundTrip = (report.sentAt ?? report.issuedAt).distance(to: report.finishedAt)
             final.result = CommandResponses.result(ack, roundTripSeconds: roundTrip).text
-        } else if let error = report.error {
-            final.errorCode = error.code
+        } else if report.error != nil {
             final.message = report.outcome.description
         }
         self.writer.append(.commandFinished(final))

@@ -195,9 +195,16 @@ public final class StoreWriter: Sendable {
                 continue
             }
             do {
-                try await self.database.pool.write { db in
+                let apply = { (db: Database) throws in
                     for item in batch.items { try StoreWriter.apply(item.write, in: db) }
                     for snapshot in batch.states.values { try StoreWriter.applyState(snapshot, in: db) }
+                }
+                if batch.stop {
+                    // The last batch runs while the task is being cancelled, and GRDB's async
+                    // write refuses to start in a cancelled task: commit it synchronously.
+                    try self.database.pool.write(apply)
+                } else {
+                    try await self.database.pool.write(apply)
                 }
                 backoff = .milliseconds(50)
                 self.committed(batch)

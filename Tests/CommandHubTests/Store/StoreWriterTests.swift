@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import Logging
 import Testing
+import TestSupport
 import Wire
 
 @testable import CommandHub
@@ -33,6 +35,24 @@ struct StoreWriterTests {
             #expect(entry.errorCode == nil)
             #expect(entry.result?.contains(#""success":true"#) == true)
             #expect(entry.sentAt != nil && entry.finishedAt != nil)
+        }
+    }
+
+    /// Graceful shutdown cancels the writer's task: what it buffered must still reach the disk
+    /// (GRDB's async write refuses to start in a cancelled task, so the last batch is synchronous).
+    @Test func cancellingTheWriterCommitsWhatItBuffered() async throws {
+        try await TemporaryDirectory.with { directory in
+            let database = try HubDatabase.open(path: directory.path("hub.sqlite"))
+            let writer = StoreWriter(database: database, logger: Logger(label: "test"))
+            let log = CommandLog(writer: writer)
+            let records = (0..<50).map { _ in StoreFixture.record(agent: UUID()) }
+            let running = Task { await writer.run() }
+            for record in records { try await log.commandCreated(record, durable: false) }
+            running.cancel()
+            await running.value
+            let other = try HubDatabase.open(path: database.path)
+            let count = try await other.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM command") }
+            #expect(count == records.count)
         }
     }
 

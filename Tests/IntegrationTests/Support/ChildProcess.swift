@@ -10,10 +10,13 @@ import TestSupport
 /// output is read by a `PipeReader` thread.
 final class ChildProcess: @unchecked Sendable {
     let process: Process
+    /// Output lines: standard output and standard error together, unless they were separated.
     let lines = EventLog<String>()
+    /// Standard error's lines, when started with `separateErrors`.
+    let errorLines = EventLog<String>()
     private let exit = EventLog<Int32>()
     private let ended = EventLog<Bool>()
-    private let partial = Mutex<String>("")
+    private let pipes: Int
 
     /// The directory `swift build`/`swift test` put the executables in (next to the test bundle).
     static var binaries: URL {
@@ -21,23 +24,31 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Starts the process — `executable` is an absolute path or one of this package's products —;
-    /// `input`, when given, is written to its standard input, which is then closed.
-    init(executable: String, arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
+    /// `input`, when given, is written to its standard input, which is then closed. With
+    /// `separateErrors`, standard error goes to `errorLines` instead of `lines`. It runs in
+    /// `directory` when given.
+    init(
+        executable: String, arguments: [String], environment: [String: String] = [:], input: String? = nil,
+        separateErrors: Bool = false, directory: String? = nil
+    ) throws {
         let process = Process()
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
         process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment
         for (key, value) in environment { inherited[key] = value }
         process.environment = inherited
         let pipe = Pipe()
-        process.standardError = pipe
         process.standardOutput = pipe
         self.process = process
-        PipeReader.start(pipe.fileHandleForReading) { [weak self] data in
-            self?.consume(String(decoding: data, as: UTF8.self))
-        } onEnd: { [weak self] in
-            self?.flushPartialLine()
-            self?.ended.append(true)
+        self.pipes = separateErrors ? 2 : 1
+        self.read(pipe, into: self.lines)
+        if separateErrors {
+            let errors = Pipe()
+            process.standardError = errors
+            self.read(errors, into: self.errorLines)
+        } else {
+            process.standardError = pipe
         }
         process.terminationHandler = { [exit] process in exit.append(process.terminationStatus) }
         let stdin = Pipe()
@@ -49,27 +60,31 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Returns once the output pipe is closed (the process and its children are done writing).
+    /// Reads `pipe` line by line into `log` on a thread of its own.
+    private func read(_ pipe: Pipe, into log: EventLog<String>) {
+        let partial = Mutex<String>("")
+        PipeReader.start(pipe.fileHandleForReading) { data in
+            let complete = partial.withLock { partial -> [String] in
+                partial += String(decoding: data, as: UTF8.self)
+                var lines = partial.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                partial = lines.removeLast()
+                return lines
+            }
+            for line in complete { log.append(line) }
+        } onEnd: { [ended] in
+            let rest = partial.withLock { partial -> String in
+                defer { partial = "" }
+                return partial
+            }
+            if !rest.isEmpty { log.append(rest) }
+            ended.append(true)
+        }
+    }
+
+    /// Returns once the output pipes are closed (the process and its children are done writing).
     func waitForEnd() async throws {
-        try await self.ended.wait { _ in true }
-    }
-
-    private func consume(_ text: String) {
-        let complete = self.partial.withLock { partial -> [String] in
-            partial += text
-            var lines = partial.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            partial = lines.removeLast()
-            return lines
-        }
-        for line in complete { self.lines.append(line) }
-    }
-
-    private func flushPartialLine() {
-        let rest = self.partial.withLock { partial -> String in
-            defer { partial = "" }
-            return partial
-        }
-        if !rest.isEmpty { self.lines.append(rest) }
+        let seen = Counter()
+        try await self.ended.wait { [pipes] _ in seen.increment() >= pipes }
     }
 
     /// The first output line containing `text`, past or future.

@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// A REST caller for the hub under test, over a real HTTP/1.1 socket. With a `token`, every
-/// request carries `Authorization: Bearer <token>` unless the request names its own.
+/// request carries `Authorization: Bearer <token>` unless the request names its own. An event
+/// stream's answer is its head only.
 struct RESTClient: Sendable {
     let port: Int
     var token: String?
@@ -42,6 +43,11 @@ struct RESTClient: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        if response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true {
+            // An event stream does not end by itself: only its head is returned (dropping the
+            // body closes the connection). `EventStream` reads one.
+            return RESTResponse(status: Int(response.status.code), headers: response.headers, text: "")
+        }
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return RESTResponse(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
     }
