@@ -36,7 +36,20 @@ public final class Swarm: Sendable {
         case never
     }
 
+    /// What a waiter counts.
+    public enum Count: Sendable {
+        /// Agents connected right now.
+        case connected
+        /// Welcomes since start (reconnects count again).
+        case welcomes
+        /// Commands received (lookups excluded).
+        case received
+        /// Lookups (`lookup_only`) answered.
+        case lookups
+    }
+
     private struct Waiter {
+        let count: Count
         let target: Int
         let continuation: CheckedContinuation<Void, Never>
     }
@@ -50,6 +63,7 @@ public final class Swarm: Sendable {
     private let waiters = Mutex<[Waiter]>([])
     private let executions = Mutex<[String: Int]>([:])
     private let received = Atomic<Int>(0)
+    private let lookups = Atomic<Int>(0)
 
     /// `count` agents spread over `group`'s event loops; none connects before `start()`.
     public init(count: Int, settings: Settings, group: any EventLoopGroup, namePrefix: String = "swarm") {
@@ -84,7 +98,9 @@ public final class Swarm: Sendable {
     public var welcomeCount: Int { self.welcomes.load(ordering: .relaxed) }
     /// Commands answered since start.
     public var answeredCount: Int { self.answers.load(ordering: .relaxed) }
-    /// Commands received since start (answered or not).
+    /// Lookups (`lookup_only`) answered since start.
+    public var lookupCount: Int { self.lookups.load(ordering: .relaxed) }
+    /// Commands received since start (answered or not; lookups excluded).
     public var receivedCount: Int { self.received.load(ordering: .relaxed) }
     /// With `recordExecutions`: how often each command id was executed (lookups excluded).
     public var executionCounts: [String: Int] { self.executions.withLock { $0 } }
@@ -93,27 +109,47 @@ public final class Swarm: Sendable {
 
     /// Returns once at least `target` agents are connected at the same time.
     public func waitForConnected(_ target: Int) async {
+        await self.wait(until: .connected, reaches: target)
+    }
+
+    /// Returns once `count` has reached `target`. (`.received` is counted on the hot path, so its
+    /// waiters are only woken when the settings ask to `recordExecutions`.)
+    public func wait(until count: Count, reaches target: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = self.waiters.withLock { waiters -> Bool in
-                if self.connected.load(ordering: .relaxed) >= target { return true }
-                waiters.append(Waiter(target: target, continuation: continuation))
+                if self.value(of: count) >= target { return true }
+                waiters.append(Waiter(count: count, target: target, continuation: continuation))
                 return false
             }
             if ready { continuation.resume() }
         }
     }
 
+    private func value(of count: Count) -> Int {
+        switch count {
+        case .connected: self.connected.load(ordering: .relaxed)
+        case .welcomes: self.welcomes.load(ordering: .relaxed)
+        case .received: self.received.load(ordering: .relaxed)
+        case .lookups: self.lookups.load(ordering: .relaxed)
+        }
+    }
+
+    /// Resumes the waiters whose count reached their target.
+    private func wakeWaiters() {
+        let ready = self.waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            let reached = waiters.filter { self.value(of: $0.count) >= $0.target }
+            waiters.removeAll { self.value(of: $0.count) >= $0.target }
+            return reached.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
     // MARK: From the agents, on their event loops.
 
     func welcomed(_ agent: SwarmAgent) {
         self.welcomes.add(1, ordering: .relaxed)
-        let now = self.connected.add(1, ordering: .relaxed).newValue
-        let ready = self.waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
-            let ready = waiters.filter { $0.target <= now }.map(\.continuation)
-            waiters.removeAll { $0.target <= now }
-            return ready
-        }
-        for continuation in ready { continuation.resume() }
+        self.connected.add(1, ordering: .relaxed)
+        self.wakeWaiters()
     }
 
     func disconnected(_ agent: SwarmAgent) {
@@ -126,6 +162,12 @@ public final class Swarm: Sendable {
 
     func receivedCommand() {
         self.received.add(1, ordering: .relaxed)
+        if self.settings.recordExecutions { self.wakeWaiters() }
+    }
+
+    func lookedUp() {
+        self.lookups.add(1, ordering: .relaxed)
+        self.wakeWaiters()
     }
 
     /// Records an execution; returns how many there were of this id before.

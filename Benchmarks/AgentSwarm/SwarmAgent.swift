@@ -141,9 +141,16 @@ final class SwarmAgent: @unchecked Sendable {
         }
     }
 
-    /// Handles a command as the settings say: answers at once, later, or never.
+    /// Handles a command: a lookup is answered at once from the record; anything else counts as
+    /// executed on arrival and is answered as the settings say — at once, later, or never.
     func received(_ command: Commandhub_V1_Command, context: ChannelHandlerContext, handler: AgentStreamHandler) {
+        if command.lookupOnly {
+            self.swarm?.lookedUp()
+            handler.send(self.answer(command), on: context.channel)
+            return
+        }
         self.swarm?.receivedCommand()
+        _ = self.swarm?.executed(command.commandID)
         switch self.settings.answering {
         case .immediately:
             handler.send(self.answer(command), on: context.channel)
@@ -172,7 +179,6 @@ final class SwarmAgent: @unchecked Sendable {
             message.ack = ack
             return message
         }
-        _ = self.swarm?.executed(command.commandID)
         switch command.action {
         case .pause:
             self.paused = true

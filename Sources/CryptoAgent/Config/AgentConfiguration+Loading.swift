@@ -64,6 +64,10 @@ extension AgentConfiguration {
             }
             if let walk = paper.randomWalk { self.paper.randomWalk = try Self.decimal(walk, key: "paper.random_walk") }
             if let seed = paper.randomSeed { self.paper.randomSeed = seed }
+            if let milliseconds = paper.latencyMs {
+                guard (0...600_000).contains(milliseconds) else { throw .configuration("paper.latency_ms must be 0...600000") }
+                self.paper.latency = .milliseconds(milliseconds)
+            }
         }
         if let limits = file.limits {
             if let assets = limits.allowedAssets { self.limits.allowedAssets = Set(assets.map { $0.uppercased() }) }
@@ -173,9 +177,11 @@ struct AgentConfigurationFile: Decodable {
         var prices: [String: String]?
         var randomWalk: String?
         var randomSeed: UInt64?
+        var latencyMs: Int?
 
         enum CodingKeys: String, CodingKey {
             case quoteAsset = "quote_asset", feeRate = "fee_rate", balances, prices, randomWalk = "random_walk", randomSeed = "random_seed"
+            case latencyMs = "latency_ms"
         }
     }
 

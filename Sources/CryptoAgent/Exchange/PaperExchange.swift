@@ -41,9 +41,16 @@ public final class PaperExchange: ExchangeConnector {
     }
 
     public var name: String { "paper" }
+
+    /// Waits the configured exchange latency (cancellation ends the wait early).
+    private func simulateLatency() async {
+        guard self.configuration.latency > .zero else { return }
+        try? await Task.sleep(for: self.configuration.latency)
+    }
     public var quoteAsset: String { self.configuration.quoteAsset }
 
     public func balances(symbols: [String]) async throws(AgentError) -> [WalletBalance] {
+        await self.simulateLatency()
         let wallets = try await self.read { db in try Self.wallets(db) }
         if symbols.isEmpty { return wallets.values.sorted { $0.asset < $1.asset } }
         return symbols.map { wallets[$0] ?? WalletBalance(asset: $0, free: 0) }
@@ -64,12 +71,14 @@ public final class PaperExchange: ExchangeConnector {
     }
 
     public func previewSell(_ request: SellRequest) async throws(AgentError) -> SellPreview {
+        await self.simulateLatency()
         let price = try await self.price(of: request.asset)
         let available = try await self.read { db in try Self.wallets(db)[request.asset]?.free ?? 0 }
         return self.preview(request, price: price, available: available)
     }
 
     public func executeSell(_ request: SellRequest, clientOrderID: String) async throws(AgentError) -> SellFill {
+        await self.simulateLatency()
         if let existing = try await self.order(clientOrderID: clientOrderID) { return existing }
         let price = try await self.price(of: request.asset)
         let quote = self.configuration.quoteAsset

@@ -18,6 +18,9 @@ public struct PaperExchangeConfiguration: Sendable, Equatable {
     /// When set, prices move by a seeded random walk of at most this fraction per quote.
     public var randomWalk: Decimal?
     public var randomSeed: UInt64 = 42
+    /// Simulated round trip to the exchange before balances, previews and executions answer
+    /// (a real exchange takes milliseconds; fault tests use it to catch an agent mid-command).
+    public var latency: Duration = .zero
 
     public init() {}
 

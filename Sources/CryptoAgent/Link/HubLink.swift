@@ -128,6 +128,9 @@ public final class HubLink: Sendable {
                     self.notify(.connected(sessionID: welcome.sessionID))
                     await self.remember(["session_id": welcome.sessionID, "welcomed_at": Date().formatted(.iso8601)])
                 case .command(let command):
+                    self.logger.debug("command received", metadata: [
+                        "command_id": "\(command.commandID)", "action": "\(command.action?.name ?? "unknown")",
+                    ])
                     if running >= self.configuration.maxInFlight {
                         try await group.next()
                         running -= 1
