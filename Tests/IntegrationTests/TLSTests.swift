@@ -3,6 +3,7 @@ import CryptoAgent
 import Foundation
 import GRPCCore
 import NIOCore
+import ServiceLifecycle
 import Testing
 import TestSupport
 
@@ -132,6 +133,38 @@ struct TLSTests {
                     #expect(ping.status == 200, "\(ping)")
                     #expect(ping.json["ping"].string == "pong")
                 }
+            }
+        }
+    }
+
+    @Test func gracefulShutdownEndsTLSStreamsWithAClearStatus() async throws {
+        try await TemporaryDirectory.with { directory in
+            let certificates = try TestCertificates.make(in: directory)
+            var configuration = HubConfiguration()
+            configuration.grpcPort = 0
+            configuration.httpPort = 0
+            configuration.agentTokens = [TestHub.token]
+            configuration.storePath = directory.path("hub.sqlite")
+            configuration.tlsCertificateFile = certificates.serverCertificateFile
+            configuration.tlsKeyFile = certificates.serverKeyFile
+            configuration.grpcClientCAFile = certificates.caFile
+            let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+            let events = EventLog<RegistryEvent>()
+            hub.registry.observe(events.append)
+            let group = ServiceGroup(services: [hub], logger: TestHub.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let agent = RawAgent(port: try await hub.grpcPort, security: certificates.rawAgentSecurity(.trusted))
+                agent.sendHello()
+                try await events.wait { if case .connected = $0 { true } else { false } }
+                let started = ContinuousClock.now
+                await group.triggerGracefulShutdown()
+                let error = try #require(await agent.ending() as? RPCError)
+                #expect(error.code == .unavailable)
+                #expect(error.message == "The hub is shutting down")
+                // The group ends by itself, without an error, and without waiting out TLS close timeouts.
+                try await tasks.next()
+                #expect(ContinuousClock.now - started < .seconds(5))
             }
         }
     }
