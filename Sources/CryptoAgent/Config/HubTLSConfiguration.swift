@@ -11,8 +11,8 @@ public struct HubTLSConfiguration: Sendable, Equatable {
     /// The agent's certificate chain and its private key (PEM), for mutual TLS; both or neither.
     public var certificateFile: String?
     public var keyFile: String?
-    /// The DNS name the hub's certificate must carry, also sent as SNI; nil: the host of `hub`
-    /// (an IP address there is checked against the certificate's IP addresses).
+    /// The DNS name the hub's certificate must carry, also sent as SNI; nil: the host of `hub`.
+    /// (swift-nio-ssl also accepts a certificate naming the IP address connected to.)
     public var serverName: String?
 
     public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
