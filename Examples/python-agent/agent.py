@@ -71,12 +71,30 @@ class Agent:
         self._outbox: queue.Queue | None = None
 
     # ------------------------------------------------------------- the link
+    def channel(self) -> grpc.Channel:
+        """A plaintext channel, or TLS when --tls or a --ca-file/--cert-file asks for it."""
+        opts = self.opts
+        if not (opts.tls or opts.ca_file or opts.cert_file):
+            return grpc.insecure_channel(opts.hub)
+
+        def read(path):
+            with open(path, "rb") as file:
+                return file.read()
+
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=read(opts.ca_file) if opts.ca_file else None,  # None: grpcio's roots
+            private_key=read(opts.key_file) if opts.key_file else None,
+            certificate_chain=read(opts.cert_file) if opts.cert_file else None,
+        )
+        options = [("grpc.ssl_target_name_override", opts.server_name)] if opts.server_name else []
+        return grpc.secure_channel(opts.hub, credentials, options=options)
+
     def run(self) -> int:
         """Connects, serves and reconnects until stopped. Returns the exit code."""
         attempt = 0
         metadata = [("authorization", f"Bearer {self.opts.token}")] if self.opts.token else []
         while not self.stop.is_set():
-            with grpc.insecure_channel(self.opts.hub) as channel:
+            with self.channel() as channel:
                 connect = self.pb_grpc.AgentLinkStub(channel).Connect
                 self.welcomed = False
                 try:
@@ -251,11 +269,23 @@ def parse_args(argv=None):
     p.add_argument("--name", default="python-agent", help="display name shown by the hub (default %(default)s)")
     p.add_argument("--label", action="append", type=label, default=[], metavar="K=V",
                    help="a label to announce in Hello; repeatable")
+    p.add_argument("--tls", action="store_true", default=os.environ.get("CRYPTO_AGENT_TLS", "").lower() in ("1", "true", "yes"),
+                   help="connect with TLS (env CRYPTO_AGENT_TLS); implied by --ca-file and --cert-file")
+    p.add_argument("--ca-file", default=os.environ.get("CRYPTO_AGENT_TLS_CA_FILE"),
+                   help="CA certificates (PEM) the hub's certificate must chain to (env CRYPTO_AGENT_TLS_CA_FILE)")
+    p.add_argument("--cert-file", default=os.environ.get("CRYPTO_AGENT_TLS_CERT_FILE"),
+                   help="client certificate (PEM) for a hub with mutual TLS (env CRYPTO_AGENT_TLS_CERT_FILE)")
+    p.add_argument("--key-file", default=os.environ.get("CRYPTO_AGENT_TLS_KEY_FILE"),
+                   help="private key (PEM) of --cert-file (env CRYPTO_AGENT_TLS_KEY_FILE)")
+    p.add_argument("--server-name", default=os.environ.get("CRYPTO_AGENT_TLS_SERVER_NAME"),
+                   help="name expected in the hub's certificate, if not the host of --hub (env CRYPTO_AGENT_TLS_SERVER_NAME)")
     p.add_argument("--exit-after-commands", type=int, metavar="N",
                    help="exit with status 0 after answering N commands (for tests)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                    help="stderr log verbosity (default %(default)s)")
     opts = p.parse_args(argv)
+    if bool(opts.cert_file) != bool(opts.key_file):
+        p.error("--cert-file and --key-file go together")
     opts.agent_id = agent_uuid(opts.agent_id) if opts.agent_id else str(uuid.uuid4())
     opts.labels = dict(opts.label)
     return opts

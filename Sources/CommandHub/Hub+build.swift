@@ -1,5 +1,7 @@
 import Hummingbird
 import HummingbirdBcrypt
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -8,14 +10,16 @@ import NIOCore
 /// `AgentLink` service, and the REST router. The one wiring function; the executables and the
 /// tests both call it.
 ///
-/// Throws `ConfigurationError` for an invalid configuration and `StoreError` for a database
-/// that cannot be used; nothing has been started or written then, except the crash recovery.
+/// Throws `ConfigurationError` for an invalid configuration (also for TLS files that cannot be
+/// read or used, naming the key and the file) and `StoreError` for a database that cannot be
+/// used; nothing has been started or written then, except the crash recovery.
 public func buildHub(
     configuration: HubConfiguration,
     clock: MonotonicClock = .continuous,
     logger: Logger = Logger(label: "commandhub")
 ) throws -> Hub {
     try configuration.validate()
+    let tls = try ListenerTLS.load(configuration, logger: logger)
     let database = try HubDatabase.open(path: configuration.storePath)
     let recovered = try database.recoverAfterRestart()
     if recovered > 0 {
@@ -57,7 +61,7 @@ public func buildHub(
     let linkServer = AgentLinkServer(link: link, options: .init(
         host: configuration.grpcHost, port: configuration.grpcPort,
         keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
-        drainTimeout: configuration.shutdownGracePeriod
+        drainTimeout: configuration.shutdownGracePeriod, tls: tls?.grpc
     ))
 
     let operators = try OperatorDirectory(store: OperatorStore(database: database))
@@ -90,12 +94,19 @@ public func buildHub(
     ).register(on: api)
     OpenAPIDocument.register(on: api)
     let connections = HTTPConnectionGuard.ConnectionCount(limit: configuration.httpMaxConnections)
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)],
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+    )
+    let server: HTTPServerBuilder
+    do {
+        server = try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0.rest) } ?? .http1(configuration: http1)
+    } catch {
+        throw ConfigurationError.invalid(key: "tls.cert_file", reason: "cannot serve REST over TLS (\(error))")
+    }
     let application = Application(
         responder: HubResponder(base: router.buildResponder(), routes: api.catalogue, logger: logger),
-        server: .http1(configuration: .init(
-            additionalChannelHandlers: [HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)],
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
-        )),
+        server: server,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "commandhub"),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { boundHTTPPort.publish(port) }

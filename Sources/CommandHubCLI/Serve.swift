@@ -68,6 +68,7 @@ struct Serve: AsyncParsableCommand {
                 let httpPort = try await hub.httpPort
                 logger.notice("commandhub serving", metadata: [
                     "grpc": "\(configuration.grpcHost):\(grpcPort)", "http": "\(configuration.httpHost):\(httpPort)",
+                    "security": "\(configuration.listenerSecurity)",
                 ])
             }
             try await tasks.waitForAll()

@@ -31,6 +31,12 @@ struct Run: AsyncParsableCommand {
         }
         let logger = Logger(label: "crypto-agent")
         let configuration = try self.options.load()
+        let security: HubLinkSecurity
+        do {
+            security = try HubLinkSecurity(configuration.tls)
+        } catch {
+            throw Failure.configuration(error.description)
+        }
         let agent: Agent
         do {
             agent = try Agent.open(configuration: configuration, logger: logger)
@@ -41,6 +47,7 @@ struct Run: AsyncParsableCommand {
         }
         logger.info("agent starting", metadata: [
             "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",
+            "security": "\(security.summary)",
         ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

@@ -16,14 +16,14 @@ struct PythonAgentInteropTests {
     static let python = ProcessInfo.processInfo.environment["COMMANDHUB_PYTHON"] ?? "python3"
 
     /// Starts the Python agent; the caller terminates it.
-    static func start(port: Int, token: String, agentID: UUID) throws -> Process {
+    static func start(port: Int, token: String, agentID: UUID, arguments extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             Self.python, Self.script.path, "--hub", "127.0.0.1:\(port)", "--token", token,
             "--agent-id", agentID.uuidString.lowercased(), "--name", "py-agent", "--label", "stack=grpcio",
             "--log-level", "warning",
-        ]
+        ] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -98,6 +98,25 @@ struct PythonAgentInteropTests {
             defer { if process.isRunning { process.terminate() } }
             #expect(await Self.exitStatus(of: process) == 2)
             #expect(hub.hub.registry.connectedCount == 0)
+        }
+    }
+
+    @Test func pythonAgentConnectsWithMutualTLS() async throws {
+        try #require(Self.pythonHasGRPC(), "\(Self.python) lacks grpcio/grpcio-tools: run Scripts/test.sh")
+        try await TemporaryDirectory.with { directory in
+            let certificates = try TestCertificates.make(in: directory)
+            try await TestHub.with(tls: certificates, configure: { $0.grpcClientCAFile = certificates.caFile }) { hub in
+                let agentID = UUID()
+                let process = try Self.start(port: hub.grpcPort, token: TestHub.token, agentID: agentID, arguments: [
+                    "--ca-file", certificates.caFile,
+                    "--cert-file", certificates.clientCertificateFile, "--key-file", certificates.clientKeyFile,
+                ])
+                defer { if process.isRunning { process.terminate() } }
+                try await hub.waitForConnected(agentID)
+                let ping = try await hub.rest.post("/api/crypto/commands/\(agentID.uuidString.lowercased())/ping/")
+                #expect(ping.status == 200, "\(ping)")
+                #expect(ping.json["ping"].string == "pong")
+            }
         }
     }
 

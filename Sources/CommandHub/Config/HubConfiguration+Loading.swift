@@ -11,10 +11,14 @@ extension HubConfiguration {
         ("grpc.keepalive_interval_seconds", "HTTP/2 ping interval on idle agent connections (30)"),
         ("grpc.keepalive_timeout_seconds", "drop a connection whose ping is not answered in time (10)"),
         ("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
+        ("grpc.client_ca_file", "CA certificates (PEM) agents' client certificates must chain to: mutual TLS (needs tls.*)"),
         ("http.host", "address the REST API binds (default 127.0.0.1)"),
         ("http.port", "REST port; 0 picks a free one (default 8080)"),
         ("http.request_timeout_seconds", "a request's head and body must each arrive within this (slow clients are cut off) (30)"),
         ("http.max_connections", "REST connections open at once; more are closed on arrival (4096)"),
+        ("tls.cert_file", "certificate chain (PEM) of both listeners; with tls.key_file, REST and gRPC serve TLS only"),
+        ("tls.key_file", "private key (PEM) of tls.cert_file"),
+        ("listeners.allow_plaintext", "serve plaintext on a non-loopback host (false: refuse to start)"),
         ("agents.heartbeat_interval_seconds", "heartbeat interval agents are told to use (5)"),
         ("agents.liveness_timeout_seconds", "silence after which an agent is declared gone (15)"),
         ("agents.hello_timeout_seconds", "time a new stream has to send Hello (10)"),
@@ -76,10 +80,14 @@ extension HubConfiguration {
         self.keepaliveInterval = try values.seconds("grpc.keepalive_interval_seconds") ?? self.keepaliveInterval
         self.keepaliveTimeout = try values.seconds("grpc.keepalive_timeout_seconds") ?? self.keepaliveTimeout
         self.maxAgentMessageBytes = try values.int("grpc.max_message_bytes") ?? self.maxAgentMessageBytes
+        self.grpcClientCAFile = try values.string("grpc.client_ca_file") ?? self.grpcClientCAFile
         self.httpHost = try values.string("http.host") ?? self.httpHost
         self.httpPort = try values.int("http.port") ?? self.httpPort
         self.httpRequestTimeout = try values.seconds("http.request_timeout_seconds") ?? self.httpRequestTimeout
         self.httpMaxConnections = try values.int("http.max_connections") ?? self.httpMaxConnections
+        self.tlsCertificateFile = try values.string("tls.cert_file") ?? self.tlsCertificateFile
+        self.tlsKeyFile = try values.string("tls.key_file") ?? self.tlsKeyFile
+        self.allowPlaintextListeners = try values.bool("listeners.allow_plaintext") ?? self.allowPlaintextListeners
         self.heartbeatInterval = try values.seconds("agents.heartbeat_interval_seconds") ?? self.heartbeatInterval
         self.livenessTimeout = try values.seconds("agents.liveness_timeout_seconds") ?? self.livenessTimeout
         self.helloTimeout = try values.seconds("agents.hello_timeout_seconds") ?? self.helloTimeout

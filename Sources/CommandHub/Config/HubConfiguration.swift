@@ -16,6 +16,16 @@ public struct HubConfiguration: Sendable, Equatable {
     public var httpRequestTimeout: Duration = .seconds(30)
     /// REST connections open at once; more are closed on arrival.
     public var httpMaxConnections: Int = 4096
+    /// The listeners' certificate chain and private key (PEM files). Set both to serve REST and
+    /// gRPC over TLS; set neither for plaintext, which only a loopback address may serve unless
+    /// `allowPlaintextListeners` says otherwise.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// CA certificates (PEM) that agents' client certificates must chain to: mutual TLS on the
+    /// gRPC listener, which then refuses any connection without such a certificate. Needs TLS.
+    public var grpcClientCAFile: String?
+    /// Serve plaintext on a non-loopback address (behind a TLS-terminating proxy, say).
+    public var allowPlaintextListeners: Bool = false
 
     /// How often agents are told to send a heartbeat.
     public var heartbeatInterval: Duration = .seconds(5)
@@ -86,6 +96,7 @@ public struct HubConfiguration: Sendable, Equatable {
         }
         try port(self.grpcPort, "grpc.port")
         try port(self.httpPort, "http.port")
+        try self.validateListenerSecurity()
         func positive(_ value: Duration, _ key: String) throws(ConfigurationError) {
             guard value > .zero else { throw .invalid(key: key, reason: "must be positive") }
         }

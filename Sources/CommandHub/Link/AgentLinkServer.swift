@@ -2,11 +2,17 @@ import Logging
 import NIOCore
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
 /// The agents' gRPC listener, on SwiftNIO: one HTTP/2 connection per agent, one
 /// `AgentStreamHandler` per call, all on the event loops.
+///
+/// With `Options.tls`, every connection starts with a TLS handshake (`NIOSSLServerHandler`
+/// first in the pipeline, ALPN `h2`); a connection whose handshake fails — plaintext, no client
+/// certificate or an untrusted one under mutual TLS — is closed before any HTTP/2 is read, so
+/// it never reaches authentication or the registry.
 ///
 /// Graceful shutdown: the listener stops accepting, every session is closed with `UNAVAILABLE`
 /// "The hub is shutting down" (its waiting commands fail as undeliverable), and once the
@@ -20,6 +26,8 @@ final class AgentLinkServer: Service {
         var drainTimeout: Duration
         /// Streams one connection may have open at once (an agent needs one).
         var maxConcurrentStreams = 4
+        /// The server's TLS context, shared by every connection; nil serves plaintext.
+        var tls: NIOSSLContext?
     }
 
     let link: AgentLink
@@ -72,6 +80,7 @@ final class AgentLinkServer: Service {
     private func bootstrap() -> ServerBootstrap {
         let options = self.options
         let link = self.link
+        let logger = self.link.logger
         return ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -80,6 +89,11 @@ final class AgentLinkServer: Service {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = options.tls {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            NIOSSLServerHandler(context: tls), TLSHandshakeReporter(logger: logger),
+                        ])
+                    }
                     // Small windows: commands and acks are a few hundred bytes each.
                     let http2 = NIOHTTP2Handler(mode: .server, initialSettings: [
                         HTTP2Setting(parameter: .maxConcurrentStreams, value: options.maxConcurrentStreams),

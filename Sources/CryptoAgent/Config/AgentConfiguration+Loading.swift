@@ -15,7 +15,7 @@ extension AgentConfiguration {
         ("CRYPTO_AGENT_MAX_BACKOFF_SECONDS", "largest reconnect delay bound"),
         ("CRYPTO_AGENT_MAX_IN_FLIGHT", "commands executed at once"),
         ("CRYPTO_AGENT_FINISHED_RETENTION_HOURS", "how long finished commands are remembered (72)"),
-    ]
+    ] + Self.tlsEnvironmentKeys
 
     /// Reads `path` (JSON, optional) and then applies `environment` overrides; validates the result.
     public static func load(path: String?, environment: [String: String]) throws(AgentError) -> AgentConfiguration {
@@ -41,6 +41,7 @@ extension AgentConfiguration {
         if let name = file.name { self.name = name }
         if let hub = file.hub { self.hubAddress = hub }
         if let token = file.token { self.token = token }
+        if let tls = file.tls { self.apply(tls: tls) }
         if let labels = file.labels { self.labels = labels }
         if let seconds = file.syncIntervalSeconds { self.syncInterval = try Self.duration(seconds, key: "sync_interval_seconds") }
         if let seconds = file.initialBackoffSeconds { self.initialBackoff = try Self.duration(seconds, key: "initial_backoff_seconds") }
@@ -86,6 +87,7 @@ extension AgentConfiguration {
         if let name = environment["CRYPTO_AGENT_NAME"] { self.name = name }
         if let hub = environment["CRYPTO_AGENT_HUB"] { self.hubAddress = hub }
         if let token = environment["CRYPTO_AGENT_TOKEN"] { self.token = token }
+        try self.apply(tlsEnvironment: environment)
         if let labels = environment["CRYPTO_AGENT_LABELS"] { self.labels = try Self.labels(labels) }
         if let seconds = environment["CRYPTO_AGENT_SYNC_INTERVAL_SECONDS"] {
             self.syncInterval = try Self.duration(Self.number(seconds, key: "CRYPTO_AGENT_SYNC_INTERVAL_SECONDS"), key: "CRYPTO_AGENT_SYNC_INTERVAL_SECONDS")
@@ -159,6 +161,30 @@ extension AgentConfiguration {
 
 /// The JSON config file: every key optional, snake_case, amounts as strings.
 struct AgentConfigurationFile: Decodable {
+    /// `"tls": true | false`, or `"tls": {"ca_file", "cert_file", "key_file", "server_name"}`.
+    enum TLS: Decodable {
+        case enabled(Bool)
+        case settings(HubTLSConfiguration)
+
+        enum CodingKeys: String, CodingKey {
+            case caFile = "ca_file", certFile = "cert_file", keyFile = "key_file", serverName = "server_name"
+        }
+
+        init(from decoder: any Decoder) throws {
+            if let flag = try? decoder.singleValueContainer().decode(Bool.self) {
+                self = .enabled(flag)
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self = .settings(HubTLSConfiguration(
+                caFile: try container.decodeIfPresent(String.self, forKey: .caFile),
+                certificateFile: try container.decodeIfPresent(String.self, forKey: .certFile),
+                keyFile: try container.decodeIfPresent(String.self, forKey: .keyFile),
+                serverName: try container.decodeIfPresent(String.self, forKey: .serverName)
+            ))
+        }
+    }
+
     struct Limits: Decodable {
         var allowedAssets: [String]?
         var maxQuantity: [String: String]?
@@ -189,6 +215,7 @@ struct AgentConfigurationFile: Decodable {
     var name: String?
     var hub: String?
     var token: String?
+    var tls: TLS?
     var labels: [String: String]?
     var syncIntervalSeconds: Double?
     var initialBackoffSeconds: Double?
@@ -201,7 +228,7 @@ struct AgentConfigurationFile: Decodable {
     var limits: Limits?
 
     enum CodingKeys: String, CodingKey {
-        case agentID = "agent_id", name, hub, token, labels, syncIntervalSeconds = "sync_interval_seconds"
+        case agentID = "agent_id", name, hub, token, tls, labels, syncIntervalSeconds = "sync_interval_seconds"
         case initialBackoffSeconds = "initial_backoff_seconds", maxBackoffSeconds = "max_backoff_seconds"
         case maxInFlight = "max_in_flight", statePath = "state_path", finishedRetentionHours = "finished_retention_hours", exchange, paper, limits
     }

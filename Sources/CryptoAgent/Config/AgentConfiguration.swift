@@ -9,6 +9,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var hubAddress: String = "127.0.0.1:50051"
     /// Bearer token for the hub (`commandhub agents add`).
     public var token: String?
+    /// TLS towards the hub (and the client certificate for mutual TLS); nil: plaintext.
+    public var tls: HubTLSConfiguration?
     public var labels: [String: String] = [:]
     /// Periodic wallet sync while ACTIVE.
     public var syncInterval: Duration = .seconds(30)
@@ -46,6 +48,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Checks the invariants between fields; the message names the offending key.
     public func validate() throws(AgentError) {
         _ = try self.hubEndpoint()
+        try self.tls?.validate()
         guard !self.name.isEmpty, self.name.count <= 128 else { throw .configuration("name must be 1-128 characters") }
         guard self.syncInterval > .zero else { throw .configuration("sync_interval_seconds must be positive") }
         guard self.initialBackoff > .zero, self.maxBackoff >= self.initialBackoff else {

@@ -45,16 +45,19 @@ public final class HubLink: Sendable {
         return false
     }
 
-    /// Connects and stays connected until cancelled.
+    /// Connects and stays connected until cancelled. Throws `AgentError.configuration` at once
+    /// if the TLS files cannot be used.
     public func run() async throws {
         let (host, port) = try self.configuration.hubEndpoint()
+        let security = try HubLinkSecurity(self.configuration.tls)
         let backoff = Backoff(initial: self.configuration.initialBackoff, maximum: self.configuration.maxBackoff)
         var generator = SystemRandomNumberGenerator()
         try await withGRPCClient(
             transport: .http2NIOPosix(
                 target: Self.target(host: host, port: port),
-                transportSecurity: .plaintext,
+                transportSecurity: security.transportSecurity,
                 config: .defaults { transport in
+                    if let serverName = security.serverName { transport.http2.authority = serverName }
                     transport.connection.keepalive = .init(
                         time: self.configuration.keepaliveInterval, timeout: self.configuration.keepaliveTimeout,
                         allowWithoutCalls: true

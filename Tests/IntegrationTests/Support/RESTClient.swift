@@ -2,23 +2,54 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A REST caller for the hub under test, over a real HTTP/1.1 socket. With a `token`, every
 /// request carries `Authorization: Bearer <token>` unless the request names its own. An event
-/// stream's answer is its head only.
+/// stream's answer is its head only. With a `tlsClient`, requests go over HTTPS through that
+/// client (which trusts the test CA).
 struct RESTClient: Sendable {
     let port: Int
     var token: String?
+    /// Nil: plaintext HTTP through `HTTPClient.shared`.
+    var tlsClient: HTTPClient?
 
-    init(port: Int, token: String? = nil) {
+    init(port: Int, token: String? = nil, tlsClient: HTTPClient? = nil) {
         self.port = port
         self.token = token
+        self.tlsClient = tlsClient
     }
 
     /// The same client acting with another token (nil: none at all).
-    func with(token: String?) -> RESTClient { RESTClient(port: self.port, token: token) }
+    func with(token: String?) -> RESTClient { RESTClient(port: self.port, token: token, tlsClient: self.tlsClient) }
 
-    var base: String { "http://127.0.0.1:\(self.port)" }
+    /// The same client going through another HTTPS client (one trusting other roots, say).
+    func with(tlsClient: HTTPClient) -> RESTClient { RESTClient(port: self.port, token: self.token, tlsClient: tlsClient) }
+
+    /// The same client speaking plaintext HTTP to the same port.
+    func plaintext() -> RESTClient { RESTClient(port: self.port, token: self.token) }
+
+    var base: String { "\(self.tlsClient == nil ? "http" : "https")://127.0.0.1:\(self.port)" }
+
+    /// Runs `body` with an HTTPS client trusting only the CA certificates in `caFile` (nil: the
+    /// system's roots), shut down when `body` is done.
+    static func withHTTPSClient<T: Sendable>(
+        trusting caFile: String?, connectTimeout: TimeAmount = .seconds(10), _ body: (HTTPClient) async throws -> T
+    ) async throws -> T {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile) }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout.connect = connectTimeout
+        let client = HTTPClient(configuration: configuration)
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> RESTResponse {
         try await self.send(.GET, path, headers: headers)
@@ -42,7 +73,7 @@ struct RESTClient: Sendable {
             request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await (self.tlsClient ?? HTTPClient.shared).execute(request, timeout: .seconds(60))
         if response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true {
             // An event stream does not end by itself: only its head is returned (dropping the
             // body closes the connection). `EventStream` reads one.

@@ -13,7 +13,10 @@ final class RawAgent: Sendable {
     private let task: Task<Void, Never>
 
     /// Opens the stream. Nothing is sent until the test calls `send`.
-    init(port: Int, token: String? = TestHub.token, agentID: UUID = UUID(), maxMessageBytes: Int = 4 << 20) {
+    init(
+        port: Int, token: String? = TestHub.token, agentID: UUID = UUID(), maxMessageBytes: Int = 4 << 20,
+        security: HTTP2ClientTransport.Posix.TransportSecurity = .plaintext
+    ) {
         self.agentID = agentID
         let (outbound, outgoing) = AsyncStream.makeStream(of: Commandhub_V1_AgentMessage.self)
         let (incoming, inbound) = AsyncThrowingStream.makeStream(of: Commandhub_V1_HubMessage.self)
@@ -24,7 +27,7 @@ final class RawAgent: Sendable {
                 try await withGRPCClient(
                     transport: .http2NIOPosix(
                         target: .ipv4(address: "127.0.0.1", port: port),
-                        transportSecurity: .plaintext,
+                        transportSecurity: security,
                         config: .defaults { $0.http2.maxFrameSize = 1 << 14 }
                     )
                 ) { client in

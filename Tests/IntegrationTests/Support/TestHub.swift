@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CommandHub
 import CryptoAgent
 import Foundation
@@ -42,23 +43,26 @@ struct TestHub: Sendable {
     }
 
     /// Runs `body` with a fresh hub; the hub stops when `body` returns or throws. Its database
-    /// is `storePath`, or a new file in a temporary directory removed afterwards.
+    /// is `storePath`, or a new file in a temporary directory removed afterwards. With `tls`,
+    /// both listeners serve TLS with its server certificate and `rest` speaks HTTPS trusting
+    /// its CA (`configure` may add mutual TLS).
     static func with<T: Sendable>(
         grpcPort: Int = 0,
         storePath: String? = nil,
+        tls: TestCertificates? = nil,
         configure: (inout HubConfiguration) -> Void = { _ in },
         _ body: (TestHub) async throws -> T
     ) async throws -> T {
         if let storePath {
-            return try await Self.run(grpcPort: grpcPort, storePath: storePath, configure: configure, body)
+            return try await Self.run(grpcPort: grpcPort, storePath: storePath, tls: tls, configure: configure, body)
         }
         return try await TemporaryDirectory.with { directory in
-            try await Self.run(grpcPort: grpcPort, storePath: directory.path("commandhub.sqlite"), configure: configure, body)
+            try await Self.run(grpcPort: grpcPort, storePath: directory.path("commandhub.sqlite"), tls: tls, configure: configure, body)
         }
     }
 
     private static func run<T: Sendable>(
-        grpcPort: Int, storePath: String,
+        grpcPort: Int, storePath: String, tls: TestCertificates?,
         configure: (inout HubConfiguration) -> Void,
         _ body: (TestHub) async throws -> T
     ) async throws -> T {
@@ -68,8 +72,17 @@ struct TestHub: Sendable {
         configuration.agentTokens = [Self.token]
         configuration.storePath = storePath
         configuration.bcryptCost = 4
+        configuration.tlsCertificateFile = tls?.serverCertificateFile
+        configuration.tlsKeyFile = tls?.serverKeyFile
         configure(&configuration)
         let hub = try buildHub(configuration: configuration, logger: Self.logger)
+        guard let tls else { return try await Self.serve(hub, tlsClient: nil, body) }
+        return try await RESTClient.withHTTPSClient(trusting: tls.caFile) { client in
+            try await Self.serve(hub, tlsClient: client, body)
+        }
+    }
+
+    private static func serve<T: Sendable>(_ hub: Hub, tlsClient: HTTPClient?, _ body: (TestHub) async throws -> T) async throws -> T {
         let events = EventLog<RegistryEvent>()
         hub.registry.observe(events.append)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -81,9 +94,9 @@ struct TestHub: Sendable {
             if hub.operators.account(named: Self.admin) == nil {
                 try await hub.addOperator(Self.admin, role: .admin, password: Self.password)
             }
+            let rest = RESTClient(port: try await hub.httpPort, token: try await hub.token(for: Self.admin), tlsClient: tlsClient)
             let testHub = TestHub(
-                hub: hub, grpcPort: try await hub.grpcPort, httpPort: try await hub.httpPort,
-                registryEvents: events, rest: RESTClient(port: try await hub.httpPort, token: try await hub.token(for: Self.admin))
+                hub: hub, grpcPort: try await hub.grpcPort, httpPort: try await hub.httpPort, registryEvents: events, rest: rest
             )
             return try await body(testHub)
         }
@@ -92,8 +105,11 @@ struct TestHub: Sendable {
 
 /// In-process agents with the real link: real gRPC over loopback HTTP/2 to the hub.
 enum TestAgents {
-    static func configuration(name: String, port: Int, labels: [String: String] = [:], token: String? = TestHub.token) -> AgentConfiguration {
+    static func configuration(
+        name: String, port: Int, labels: [String: String] = [:], token: String? = TestHub.token, tls: HubTLSConfiguration? = nil
+    ) -> AgentConfiguration {
         var configuration = AgentConfiguration()
+        configuration.tls = tls
         configuration.agentID = UUID()
         configuration.name = name
         configuration.hubAddress = "127.0.0.1:\(port)"
