@@ -28,13 +28,13 @@ public enum RESTLoad {
     }
 
     /// Sends `requests` POSTs to `paths` (taken in turn) over `connections` connections, with
-    /// `Authorization: Bearer <token>` when a token is given.
+    /// `Authorization: Bearer <token>` when a token is given; stops early at `until`.
     public static func run(
         host: String = "127.0.0.1", port: Int, paths: [String], connections: Int, requests: Int, token: String? = nil,
-        group: any EventLoopGroup
+        until deadline: ContinuousClock.Instant? = nil, group: any EventLoopGroup
     ) async throws -> Result {
         precondition(!paths.isEmpty && connections > 0)
-        let plan = Plan(paths: paths, requests: requests, authorization: token.map { "Bearer \($0)" })
+        let plan = Plan(paths: paths, requests: requests, authorization: token.map { "Bearer \($0)" }, deadline: deadline)
         let started = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: LoadConnection.Outcome.self) { tasks in
             for _ in 0..<connections {
@@ -73,15 +73,18 @@ public enum RESTLoad {
         private let next = Atomic<Int>(0)
         let requests: Int
         let authorization: String?
+        let deadline: ContinuousClock.Instant?
 
-        init(paths: [String], requests: Int, authorization: String?) {
+        init(paths: [String], requests: Int, authorization: String?, deadline: ContinuousClock.Instant? = nil) {
             self.paths = paths
             self.requests = requests
             self.authorization = authorization
+            self.deadline = deadline
         }
 
-        /// The next request's path, or nil when all requests were handed out.
+        /// The next request's path, or nil when all requests were handed out or time is up.
         func take() -> String? {
+            if let deadline = self.deadline, ContinuousClock.now >= deadline { return nil }
             let index = self.next.add(1, ordering: .relaxed).oldValue
             return index < self.requests ? self.paths[index % self.paths.count] : nil
         }
@@ -112,7 +115,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         self.plan = plan
         self.host = host
         self.done = done
-        self.outcome.latencies.reserveCapacity(plan.requests / 8)
+        self.outcome.latencies.reserveCapacity(min(plan.requests / 8, 1 << 16))
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -87,6 +87,12 @@ public final class Swarm: Sendable {
         }
     }
 
+    /// Drops the connections of `count` agents picked at random (churn); they reconnect with
+    /// backoff as real agents do.
+    public func churn(_ count: Int) {
+        for agent in self.all.shuffled().prefix(count) { agent.drop() }
+    }
+
     /// Disconnects every agent and stops reconnecting.
     public func stop() async {
         for agent in self.all { try? await agent.stop().get() }

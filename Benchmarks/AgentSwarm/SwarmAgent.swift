@@ -44,6 +44,11 @@ final class SwarmAgent: @unchecked Sendable {
         }
     }
 
+    /// Closes the connection as a network failure would; the agent reconnects with backoff.
+    func drop() {
+        self.eventLoop.execute { self.channel?.close(promise: nil) }
+    }
+
     /// Closes the connection and stops reconnecting.
     func stop() -> EventLoopFuture<Void> {
         self.eventLoop.flatSubmit {

@@ -15,6 +15,7 @@ struct HistoryRoutes {
 
     func register(on api: APIRouter) {
         api.add(.get, "/api/crypto/history/", .requires(.read)) { request, context in try await self.list(request, context) }
+        api.add(.get, "/api/crypto/history/stats/", .requires(.read)) { _, _ in try await self.stats() }
         api.add(.get, "/api/crypto/history/{command_id}/", .requires(.read)) { request, context in try await self.command(request, context) }
         api.add(.get, "/api/crypto/jobs/{job_id}/", .requires(.read)) { request, context in try await self.job(request, context) }
     }
@@ -41,6 +42,22 @@ struct HistoryRoutes {
             ("items", .array(page.entries.map(Self.item))),
             ("count", .integer(page.entries.count)),
             ("next_cursor", page.nextCursor.map { .string(String($0)) } ?? .null),
+        ]).response()
+    }
+
+    /// `GET /api/crypto/history/stats/` — how many commands the log holds per state and per
+    /// action and state (what `commandhub_commands_total` counts since the hub started).
+    func stats() async throws -> Response {
+        try? await self.writer.flush()
+        let counts = try await self.history.countsByActionAndState()
+        var byState: [String: Int] = [:]
+        for row in counts { byState[row.state, default: 0] += row.count }
+        return JSON.object([
+            ("total", .integer(counts.reduce(0) { $0 + $1.count })),
+            ("by_state", .object(byState.sorted { $0.key < $1.key }.map { ($0.key, JSON.integer($0.value)) })),
+            ("by_action_and_state", .array(counts.map { row in
+                .object([("action", .string(row.action)), ("state", .string(row.state)), ("count", .integer(row.count))])
+            })),
         ]).response()
     }
 

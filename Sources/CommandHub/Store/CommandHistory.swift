@@ -119,6 +119,14 @@ public struct CommandHistory: Sendable {
         }
     }
 
+    /// How many commands there are per action and state.
+    public func countsByActionAndState() async throws(HubError) -> [(action: String, state: String, count: Int)] {
+        try await self.read { db in
+            try Row.fetchAll(db, sql: "SELECT action, state, COUNT(*) AS n FROM command GROUP BY action, state ORDER BY action, state")
+                .map { ($0["action"], $0["state"], $0["n"]) }
+        }
+    }
+
     /// How many commands are in each state (all time, or since `since`).
     public func countsByState(since: Date? = nil) async throws(HubError) -> [String: Int] {
         try await self.read { db in

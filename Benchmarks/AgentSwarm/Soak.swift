@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+
+/// A soak: a swarm under steady REST load with churn (connections dropped at random, agents
+/// reconnecting with backoff) and bulk actions, for a set time. The same run is a short test in
+/// the suite and a long scenario of the benchmark; the caller checks the hub afterwards.
+public enum Soak {
+    public struct Plan: Sendable {
+        public var agents: Int
+        public var duration: Duration
+        /// Concurrent REST callers pinging random agents.
+        public var restConnections: Int = 8
+        /// Every `churnInterval`, this many agents lose their connection.
+        public var churnInterval: Duration = .seconds(1)
+        public var churnCount: Int
+        /// Every `bulkInterval`, a `pause_all` or `resume_all` over the swarm.
+        public var bulkInterval: Duration = .seconds(2)
+        /// The REST commands' `timeout` (seconds).
+        public var commandTimeout: Double = 2
+
+        public init(agents: Int, duration: Duration, churnCount: Int) {
+            self.agents = agents
+            self.duration = duration
+            self.churnCount = churnCount
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var pings: RESTLoad.Result
+        public var bulkStatuses: [Int: Int]
+        public var churned: Int
+        /// Welcomes during the run beyond the first connects: the reconnects churn caused.
+        public var reconnects: Int
+    }
+
+    /// Runs the soak against a hub whose swarm is already connected; returns once the load,
+    /// churn and bulk actions have all ended (every REST call answered).
+    public static func run(
+        _ plan: Plan, swarm: Swarm, httpPort: Int, token: String?, group: any EventLoopGroup
+    ) async throws -> Outcome {
+        let deadline = ContinuousClock.now + plan.duration
+        let welcomesBefore = swarm.welcomeCount
+        let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/?timeout=\(plan.commandTimeout)" }
+        return try await withThrowingTaskGroup(of: Outcome.self) { tasks in
+            tasks.addTask {
+                let pings = try await RESTLoad.run(
+                    port: httpPort, paths: paths.shuffled(), connections: plan.restConnections, requests: .max, token: token,
+                    until: deadline, group: group
+                )
+                return Outcome(pings: pings, bulkStatuses: [:], churned: 0, reconnects: 0)
+            }
+            tasks.addTask {
+                var churned = 0
+                while ContinuousClock.now + plan.churnInterval < deadline {
+                    try await Task.sleep(for: plan.churnInterval)  // the churn's pace
+                    swarm.churn(plan.churnCount)
+                    churned += plan.churnCount
+                }
+                return Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: churned, reconnects: 0)
+            }
+            tasks.addTask {
+                var statuses: [Int: Int] = [:]
+                var pause = true
+                while ContinuousClock.now + plan.bulkInterval < deadline {
+                    try await Task.sleep(for: plan.bulkInterval)  // the bulk actions' pace
+                    let path = "/api/crypto/commands/\(pause ? "pause_all" : "resume_all")/?timeout=\(plan.commandTimeout)"
+                    pause.toggle()
+                    let result = try await RESTLoad.run(port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
+                    for (status, count) in result.statuses { statuses[status, default: 0] += count }
+                }
+                return Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: statuses, churned: 0, reconnects: 0)
+            }
+            var total = Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: 0, reconnects: 0)
+            for try await part in tasks {
+                if !part.pings.latencies.isEmpty || !part.pings.statuses.isEmpty { total.pings = part.pings }
+                for (status, count) in part.bulkStatuses { total.bulkStatuses[status, default: 0] += count }
+                total.churned += part.churned
+            }
+            total.reconnects = swarm.welcomeCount - welcomesBefore
+            return total
+        }
+    }
+}
