@@ -31,8 +31,14 @@ struct CommandHubBench: AsyncParsableCommand {
     @Option(help: "Write the report to this Markdown file.")
     var output: String?
 
-    @Option(help: "Which scenarios to run (comma-separated): latency, fleet, storm.")
+    @Option(help: "Which scenarios to run (comma-separated): latency, fleet, storm, soak (soak is not in the default set).")
     var only: String = "latency,fleet,storm"
+
+    @Option(help: "Agents in the soak.")
+    var soakAgents: Int = 1_000
+
+    @Option(help: "Minutes the soak runs.")
+    var soakMinutes: Double = 10
 
     func run() async throws {
         raiseFileLimit()
@@ -56,11 +62,14 @@ struct CommandHubBench: AsyncParsableCommand {
         if scenarios.contains("storm") {
             report.storm = try await bench.storm(size: self.agents)
         }
+        if scenarios.contains("soak") {
+            report.soak = try await bench.soak(size: self.soakAgents, minutes: self.soakMinutes)
+        }
         try await group.shutdownGracefully()
         let markdown = report.markdown(machine: Machine.describe())
         print(markdown)
         if let output = self.output {
-            try Report.write(markdown, to: output)
+            try Report.write(markdown, block: report.block, to: output)
             print("written to \(output)")
         }
     }

@@ -99,6 +99,14 @@ final class HubUnderTest: @unchecked Sendable {
         return token
     }
 
+    /// `GET path` with the admin's token; the body as text.
+    func get(_ path: String) async throws -> String {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(self.httpPort)\(path)")!)
+        if let token = self.operatorToken { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Sends `signal` and waits for the process to end.
     func stop(signal: Int32 = SIGTERM) async {
         guard let process = self.process else { return }

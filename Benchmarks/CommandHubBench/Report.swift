@@ -4,12 +4,21 @@ import Foundation
 /// The figures, as Markdown. Written between markers so the analysis around them in
 /// `BENCHMARKS.md` survives a re-run.
 struct Report {
-    static let start = "<!-- results:start -->"
-    static let end = "<!-- results:end -->"
+    /// Where a block of figures goes in `BENCHMARKS.md`: the main run and the soak are written
+    /// separately, so running one does not erase the other.
+    enum Block: String {
+        case results, soak
+        var start: String { "<!-- \(self.rawValue):start -->" }
+        var end: String { "<!-- \(self.rawValue):end -->" }
+    }
 
     var latency: Scenarios.Latency?
     var fleets: [Scenarios.Fleet] = []
     var storm: Scenarios.Storm?
+    var soak: Scenarios.SoakReport?
+
+    /// The block this report fills: the soak's when it ran alone.
+    var block: Block { self.latency == nil && self.fleets.isEmpty && self.storm == nil && self.soak != nil ? .soak : .results }
 
     func markdown(machine: String) -> String {
         func ms(_ value: Double) -> String { String(format: "%.3f ms", value) }
@@ -43,24 +52,33 @@ struct Report {
                 "\(s(storm.seconds)) after the new hub served (\(s(storm.totalSeconds)) from SIGTERM)"
             ))
         }
+        if let soak {
+            let mb = { (bytes: Int) in String(format: "%.0f MB", Double(bytes) / 1_048_576) }
+            rows += [
+                ("Soak: \(soak.agents) agents, \(String(format: "%.0f", soak.minutes)) min of churn, REST load and bulk actions", "",
+                 "\(soak.outcome.pings.latencies.count) pings \(soak.outcome.pings.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")), bulk \(soak.outcome.bulkStatuses.values.reduce(0, +)), \(soak.outcome.churned) connections dropped, \(soak.outcome.reconnects) reconnects"),
+                ("… hub memory: baseline → peak → after", "back to baseline", "\(mb(soak.baselineBytes)) → \(mb(soak.peakBytes)) → \(mb(soak.afterBytes))"),
+                ("… after: pending / non-final in the log / metrics = log", "0 / 0 / yes", "\(soak.pendingAfter) / \(soak.nonFinal) / \(soak.metricsMatchLog ? "yes" : "no") (\(soak.logTotal) commands)"),
+            ]
+        }
         let table = (["| Measure | Goal | Measured |", "| --- | --- | --- |"] + rows.map { "| \($0.0) | \($0.1) | \($0.2) |" }).joined(separator: "\n")
         return """
-            \(Self.start)
+            \(self.block.start)
             \(machine)
 
             \(table)
-            \(Self.end)
+            \(self.block.end)
             """
     }
 
-    /// Replaces the results between the markers in `path`, or writes a new file.
-    static func write(_ results: String, to path: String) throws {
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8),
-           let from = existing.range(of: Self.start), let to = existing.range(of: Self.end, range: from.upperBound..<existing.endIndex) {
+    /// Replaces `block`'s figures between its markers in `path`, or appends them.
+    static func write(_ results: String, block: Block, to path: String) throws {
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "# Benchmarks\n"
+        if let from = existing.range(of: block.start), let to = existing.range(of: block.end, range: from.upperBound..<existing.endIndex) {
             let updated = existing.replacingCharacters(in: from.lowerBound..<to.upperBound, with: results)
             try updated.write(toFile: path, atomically: true, encoding: .utf8)
         } else {
-            try ("# Benchmarks\n\n" + results + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            try (existing + "\n" + results + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
 }

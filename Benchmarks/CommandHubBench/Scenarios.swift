@@ -33,6 +33,19 @@ struct Scenarios {
         var totalSeconds: Double
     }
 
+    struct SoakReport {
+        var agents: Int
+        var minutes: Double
+        var outcome: Soak.Outcome
+        var baselineBytes: Int
+        var peakBytes: Int
+        var afterBytes: Int
+        var pendingAfter: Int
+        var nonFinal: Int
+        var logTotal: Int
+        var metricsMatchLog: Bool
+    }
+
     /// Runs `body` against a fresh hub.
     func withHub<T>(environment: [String: String] = [:], _ body: (HubUnderTest) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commandhub-bench-\(UUID().uuidString)")
@@ -104,6 +117,51 @@ struct Scenarios {
             self.log("fleet \(size): \(Double(connected - baseline) / Double(size) / 1024) KB/agent, pause_all \(pauses) s")
             await swarm.stop()
             return Fleet(size: size, connectSeconds: connectSeconds, baselineBytes: baseline, connectedBytes: connected, pauseAllSeconds: pauses)
+        }
+    }
+
+    /// A long soak: `size` agents with churn, steady REST load and bulk actions for `minutes`.
+    /// Memory is read with the fleet connected before and after the load (the baseline and what
+    /// is left), and sampled during; afterwards the log must hold only final commands, nothing
+    /// may be pending, and the metrics must count what the log holds.
+    func soak(size: Int, minutes: Double) async throws -> SoakReport {
+        try await self.withHub { hub in
+            var settings = Swarm.Settings(port: hub.grpcPort, token: Self.token)
+            settings.initialBackoff = .milliseconds(100)
+            settings.maximumBackoff = .seconds(2)
+            let swarm = Swarm(count: size, settings: settings, group: self.group)
+            swarm.start(spread: .milliseconds(Int64(size / 10)))
+            await swarm.waitForConnected(size)
+            // Warm the paths once, then let the hub settle: that is the baseline.
+            _ = try await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/", "/api/crypto/commands/resume_all/"], connections: 1, requests: 4, token: hub.operatorToken, group: self.group)
+            try await Task.sleep(for: .seconds(3))
+            let baseline = hub.residentBytes
+            var plan = Soak.Plan(agents: size, duration: .seconds(minutes * 60), churnCount: max(1, size / 50))
+            plan.restConnections = 16
+            let sampler = Task {
+                var peak = 0
+                while !Task.isCancelled {
+                    peak = max(peak, hub.residentBytes)
+                    try? await Task.sleep(for: .seconds(1))
+                }
+                return peak
+            }
+            self.log("soak: \(size) agents for \(minutes) min, baseline \(baseline / 1_048_576) MB")
+            let outcome = try await Soak.run(plan, swarm: swarm, httpPort: hub.httpPort, token: hub.operatorToken, group: self.group)
+            sampler.cancel()
+            let peak = await sampler.value
+            await swarm.waitForConnected(size)
+            try await Task.sleep(for: .seconds(3))
+            let after = hub.residentBytes
+            let metrics = try await hub.get("/metrics")
+            let stats = try await hub.get("/api/crypto/history/stats/")
+            let checks = SoakChecks(metrics: metrics, stats: stats)
+            self.log("soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), bulk \(outcome.bulkStatuses), churned \(outcome.churned), RSS \(baseline / 1_048_576) → peak \(peak / 1_048_576) → \(after / 1_048_576) MB, pending \(checks.pending), non-final \(checks.nonFinal), metrics = log: \(checks.metricsMatchLog)")
+            await swarm.stop()
+            return SoakReport(
+                agents: size, minutes: minutes, outcome: outcome, baselineBytes: baseline, peakBytes: peak, afterBytes: after,
+                pendingAfter: checks.pending, nonFinal: checks.nonFinal, logTotal: checks.total, metricsMatchLog: checks.metricsMatchLog
+            )
         }
     }
 
