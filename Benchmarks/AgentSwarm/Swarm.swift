@@ -49,6 +49,7 @@ public final class Swarm: Sendable {
     }
 
     private struct Waiter {
+        let id: Int
         let count: Count
         let target: Int
         let continuation: CheckedContinuation<Void, Never>
@@ -64,6 +65,7 @@ public final class Swarm: Sendable {
     private let executions = Mutex<[String: Int]>([:])
     private let received = Atomic<Int>(0)
     private let lookups = Atomic<Int>(0)
+    private let nextWaiter = Atomic<Int>(0)
 
     /// `count` agents spread over `group`'s event loops; none connects before `start()`.
     public init(count: Int, settings: Settings, group: any EventLoopGroup, namePrefix: String = "swarm") {
@@ -118,16 +120,26 @@ public final class Swarm: Sendable {
         await self.wait(until: .connected, reaches: target)
     }
 
-    /// Returns once `count` has reached `target`. (`.received` is counted on the hot path, so its
-    /// waiters are only woken when the settings ask to `recordExecutions`.)
+    /// Returns once `count` has reached `target`, or the waiting task is cancelled. (`.received`
+    /// is counted on the hot path, so its waiters are only woken when the settings ask to
+    /// `recordExecutions`.)
     public func wait(until count: Count, reaches target: Int) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = self.waiters.withLock { waiters -> Bool in
-                if self.value(of: count) >= target { return true }
-                waiters.append(Waiter(count: count, target: target, continuation: continuation))
-                return false
+        let id = self.nextWaiter.add(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = self.waiters.withLock { waiters -> Bool in
+                    if self.value(of: count) >= target || Task.isCancelled { return true }
+                    waiters.append(Waiter(id: id, count: count, target: target, continuation: continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let cancelled = self.waiters.withLock { waiters -> CheckedContinuation<Void, Never>? in
+                guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: index).continuation
+            }
+            cancelled?.resume()
         }
     }
 

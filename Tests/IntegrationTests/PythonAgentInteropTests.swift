@@ -27,6 +27,7 @@ struct PythonAgentInteropTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        ChildProcess.adopt(process)
         return process
     }
 

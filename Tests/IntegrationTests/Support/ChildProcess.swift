@@ -54,6 +54,8 @@ final class ChildProcess: @unchecked Sendable {
         let stdin = Pipe()
         if input != nil { process.standardInput = stdin }
         try process.run()
+        ChildProcess.living.withLock { $0.insert(process.processIdentifier) }
+        ChildProcess.killAtExit
         if let input {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
@@ -104,7 +106,23 @@ final class ChildProcess: @unchecked Sendable {
 
     deinit {
         if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        ChildProcess.living.withLock { _ = $0.remove(self.process.processIdentifier) }
     }
+
+    /// Puts a process started elsewhere on the list of children killed at exit.
+    static func adopt(_ process: Process) {
+        ChildProcess.living.withLock { $0.insert(process.processIdentifier) }
+        ChildProcess.killAtExit
+    }
+
+    /// Every child started and not yet gone: a test that timed out or hung never deinits its
+    /// children, so they are killed when the test process exits instead of outliving it.
+    private static let living = Mutex<Set<pid_t>>([])
+    private static let killAtExit: Void = {
+        atexit {
+            for pid in ChildProcess.living.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
 }
 
 /// A `commandhub serve` process on 127.0.0.1 with a given store, and an admin token for it.
