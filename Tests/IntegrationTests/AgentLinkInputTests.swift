@@ -181,6 +181,7 @@ struct AgentLinkInputTests {
             let started = ContinuousClock.now
             try await peer.connection.wait { $0 == "closed" }
             #expect(ContinuousClock.now - started < .seconds(10))
+            Measured.note("peer stopped reading (keepalive 200 ms + 300 ms): dropped after \(Measured.seconds(ContinuousClock.now - started))")
             try await hub.waitForDisconnected(agentID)
         }
     }

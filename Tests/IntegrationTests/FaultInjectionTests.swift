@@ -30,13 +30,17 @@ struct FaultInjectionTests {
                 let frozen = ContinuousClock.now
                 agent.child.signal(SIGSTOP)
                 try await hub.waitForDisconnected(agent.agentID, after: mark)
-                #expect(ContinuousClock.now - frozen < .seconds(5), "declared gone within the liveness bound")
+                let goneAfter = ContinuousClock.now - frozen
+                #expect(goneAfter < .seconds(5), "declared gone within the liveness bound")
+                Measured.note("agent frozen (SIGSTOP), liveness 1 s: declared gone after \(Measured.seconds(goneAfter))")
                 let meanwhile = try await hub.rest.post(agent.path("ping"))
                 #expect(meanwhile.status == 503, "fails fast while gone: \(meanwhile)")
 
                 let gone = hub.registryEvents.events.count
+                let resumed = ContinuousClock.now
                 agent.child.signal(SIGCONT)
                 try await hub.waitForConnected(agent.agentID, after: gone)
+                Measured.note("agent resumed (SIGCONT): connected again after \(Measured.seconds(ContinuousClock.now - resumed))")
                 let ping = try await hub.rest.post(agent.path("ping"))
                 #expect(ping.status == 200, "\(ping)")
                 agent.child.signal(SIGTERM)
@@ -63,6 +67,7 @@ struct FaultInjectionTests {
                 let response = try await call.value
                 #expect(response.status == 503, "\(response)")
                 #expect(ContinuousClock.now - killed < .seconds(5), "at once, not at the 60 s deadline")
+                Measured.note("agent killed (SIGKILL) mid-command: the caller had 503 after \(Measured.seconds(ContinuousClock.now - killed)) (deadline 60 s)")
                 #expect(hub.hub.dispatcher.pendingCount == 0)
 
                 // Restarted on the same state file, without the latency: the hub asks about the
@@ -138,6 +143,7 @@ struct FaultInjectionTests {
             await swarm.wait(until: .welcomes, reaches: 2 * count)
             let back = ContinuousClock.now - restarted
             #expect(back < .seconds(15), "every agent back within the backoff bounds: \(back)")
+            Measured.note("hub killed (SIGKILL) with \(count) agents and \(count) commands in flight: all \(count) back \(Measured.seconds(back)) after the restart began (backoff 50–500 ms)")
             await swarm.wait(until: .lookups, reaches: count)
 
             for state in ["pending", "sent"] {
@@ -151,6 +157,7 @@ struct FaultInjectionTests {
             let executions = swarm.executionCounts
             #expect(executions.count == count)
             #expect(executions.values.allSatisfy { $0 == 1 }, "nothing executed twice")
+            Measured.note("… non-final commands after restart: \(items.filter { $0["state"].string == "pending" || $0["state"].string == "sent" }.count); looked up: \(swarm.lookupCount); executed twice: \(executions.values.filter { $0 > 1 }.count)")
             await swarm.stop()
             second.child.signal(SIGTERM)
             #expect(try await second.child.exitStatus() == 0)

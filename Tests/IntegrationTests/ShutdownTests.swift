@@ -41,6 +41,7 @@ struct ShutdownTests {
             let ending = try #require(await readers[1].ending() as? (any Error))
             #expect("\(ending)".contains("The hub is shutting down"), "\(ending)")
             #expect(try await hub.child.exitStatus() == 0)
+            Measured.note("SIGTERM with 2 commands in flight (grace 1 s): one answered, one undeliverable, exit 0 after \(Measured.seconds(ContinuousClock.now - signalled))")
             let firstRun = hub.child.lines.events.suffix(30).joined(separator: "\n")
 
             // Restarted on the same store: both commands are final, as the callers were told.

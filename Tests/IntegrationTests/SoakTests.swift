@@ -48,6 +48,7 @@ struct SoakTests {
             }
             #expect(compared == stats.json["total"].int)
             #expect(compared >= outcome.pings.latencies.count, "every REST command is in the log")
+            Measured.note("short soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), \(outcome.churned) connections dropped, \(outcome.reconnects) reconnects, \(compared) commands in the log = metrics, 0 pending")
         }
     }
 }

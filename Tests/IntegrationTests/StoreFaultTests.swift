@@ -69,6 +69,7 @@ struct StoreFaultTests {
                 try await fault.apply(to: hub.hub.store.database, on: false)
                 await hub.hub.store.writer.waitUntilHealthy()
                 #expect(try await hub.rest.post(ping).status == 200, "recovered by itself")
+                Measured.note("database \(fault): \(accepted) commands accepted, then 503 store_unavailable; recovered by itself")
                 #expect(try await hub.rest.get("/readyz").status == 200)
                 let history = try await hub.rest.get("/api/crypto/history/?action=ping&limit=1000")
                 #expect(history.json["count"].int == accepted + 1, "every accepted command is in the log, none of the refused")
