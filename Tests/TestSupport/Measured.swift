@@ -1,3 +1,5 @@
+import Foundation
+
 /// Figures a fault test observed (how long until a frozen agent was declared gone, how many
 /// agents came back …), printed as `measured: …` lines so a run of the suite documents the
 /// outcomes RELIABILITY.md reports. Never an assertion: the tests assert the bounds themselves.
