@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Every error the hub reports, with a stable machine-readable `code`.
 ///
@@ -144,7 +145,3 @@ public enum HubError: Error, Sendable, Equatable {
     }
 }
 
-extension UUID {
-    /// The canonical lower-case form used on the wire and in REST bodies.
-    public var lowercased: String { self.uuidString.lowercased() }
-}

@@ -35,7 +35,11 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let timeout: TimeAmount
     private let connections: ConnectionCount
-    private var deadline: Scheduled<Void>?
+    /// When the client's time runs out; nil while the hub is answering.
+    private var deadline: NIODeadline?
+    /// One timer at a time, moved lazily: arming only writes `deadline` (a request costs a clock
+    /// read, not a scheduled task); the timer, when it fires, re-arms itself for a later one.
+    private var timer: Scheduled<Void>?
     private var counted = false
     /// Requests read in full and not yet answered (pipelining), and whether one is being read.
     private var answering = 0
@@ -56,7 +60,7 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.disarm()
+        self.cancelTimer()
         if self.counted {
             self.counted = false
             self.connections.leave()
@@ -64,7 +68,7 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.disarm()
+        self.cancelTimer()
         context.fireChannelInactive()
     }
 
@@ -92,14 +96,30 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func arm(context: ChannelHandlerContext) {
-        self.disarm()
-        self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.timeout) {
-            context.close(promise: nil)
-        }
+        let deadline = NIODeadline.now() + self.timeout
+        self.deadline = deadline
+        if self.timer == nil { self.schedule(at: deadline, context: context) }
     }
 
     private func disarm() {
-        self.deadline?.cancel()
+        self.deadline = nil
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            guard let current = self.deadline else { return }
+            if current <= .now() {
+                context.close(promise: nil)
+            } else {
+                self.schedule(at: current, context: context)
+            }
+        }
+    }
+
+    private func cancelTimer() {
+        self.timer?.cancel()
+        self.timer = nil
         self.deadline = nil
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Wire
 
 /// Reads `Authorization: Bearer <token>` on every request and, when the token verifies and its
 /// account still exists, puts the operator (with the account's current role) in the context.
@@ -27,7 +28,7 @@ struct OperatorAuthentication: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .unauthenticated("the Authorization header must be Bearer <token>")
         }
-        let verified = try await self.tokens.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let verified = try await self.tokens.verify(String(parts[1].trimmedOfSpaces))
         guard let account = self.operators.account(named: verified.name) else {
             throw .unauthenticated("the account of this token no longer exists")
         }

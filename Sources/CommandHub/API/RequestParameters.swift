@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Wire
 
 /// Strict parsing of path and query parameters: anything malformed is a 400 naming the
 /// parameter, never a silent default.
@@ -10,7 +11,7 @@ struct RequestParameters {
     /// The `{client_id}` path parameter as a UUID.
     func clientID() throws(HubError) -> UUID {
         let raw = self.context.parameters.get("client_id") ?? ""
-        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+        guard let id = UUID(text: raw) else {
             throw .badRequest(parameter: "client_id", reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
         return id
@@ -55,7 +56,7 @@ struct RequestParameters {
         var seen = Set<String>()
         var symbols: [String] = []
         for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            let symbol = part.trimmingCharacters(in: .whitespaces).uppercased()
+            let symbol = part.trimmedOfSpaces.uppercased()
             guard !symbol.isEmpty, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
                 throw .badRequest(parameter: "symbols", reason: "\"\(part.prefix(32))\" is not a coin symbol (letters and digits, 1-20)")
             }
@@ -87,7 +88,7 @@ struct RequestParameters {
         var ids: [UUID] = []
         var seen = Set<UUID>()
         for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let id = UUID(uuidString: part.trimmingCharacters(in: .whitespaces)) else {
+            guard let id = UUID(text: part.trimmedOfSpaces) else {
                 throw .badRequest(parameter: "client_ids", reason: "\"\(part.prefix(64))\" is not a UUID")
             }
             if seen.insert(id).inserted { ids.append(id) }
@@ -99,7 +100,7 @@ struct RequestParameters {
     /// An optional UUID query value.
     func uuid(_ name: String) throws(HubError) -> UUID? {
         guard let raw = try self.query(name), !raw.isEmpty else { return nil }
-        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+        guard let id = UUID(text: raw) else {
             throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
         return id
@@ -128,7 +129,7 @@ struct RequestParameters {
     /// The `{name}` path parameter as a UUID.
     func pathUUID(_ name: String) throws(HubError) -> UUID {
         let raw = self.context.parameters.get(name) ?? ""
-        guard raw.count <= 64, let id = UUID(uuidString: raw) else {
+        guard let id = UUID(text: raw) else {
             throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
         return id

@@ -162,7 +162,7 @@ public final class CommandDispatcher: Sendable {
     @discardableResult
     func acknowledge(_ ack: Commandhub_V1_CommandAck, from session: AgentSession) -> Bool {
         session.apply(ack)
-        guard let id = UUID(uuidString: ack.commandID), let agentID = session.identity?.agentID else {
+        guard let id = UUID(text: ack.commandID), let agentID = session.identity?.agentID else {
             self.ignoredAcks.add(1, ordering: .relaxed)
             return false
         }

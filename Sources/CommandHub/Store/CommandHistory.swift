@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Wire
 
 /// Reads of the command log: filtered, newest first, with a cursor that stays stable while new
 /// commands are inserted (it is the log's insertion sequence, and pages walk towards older ones).

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Wire
 
 /// Asks a reconnecting agent what became of its commands whose outcome the hub never learned
 /// (sent, then the stream died, the deadline passed or the hub restarted), and writes the
