@@ -5,6 +5,9 @@ enum StoreWrite: Sendable {
     case commandCreated(CommandRecord)
     case commandSent(UUID, at: Date)
     case commandFinished(CommandFinal)
+    /// A command created, sent and perhaps finished within one batch, written as one row
+    /// (made only by `StoreWriter.fold`).
+    case commandRow(CommandRecord, sentAt: Date?, final: CommandFinal?)
     /// What the agent reported later about a command that ended without its answer.
     case commandReconciled(UUID, agentID: UUID, at: Date, result: String)
     case jobCreated(JobRecord)

@@ -16,6 +16,18 @@ extension StoreWriter {
                     record.requestedBy, record.jobID?.lowercased, record.idempotencyKey,
                     record.timeout.wholeMilliseconds, record.createdAt.timeIntervalSince1970,
                 ])
+        case .commandRow(let record, let sentAt, let final):
+            let state = final?.state ?? (sentAt == nil ? .pending : .sent)
+            try db.cachedStatement(sql: """
+                INSERT INTO command (command_id, agent_id, action, parameters, requested_by, job_id, idempotency_key,
+                    state, timeout_ms, created_at, sent_at, finished_at, error_code, message, result)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    record.commandID.lowercased, record.agentID.lowercased, record.action, record.parameters,
+                    record.requestedBy, record.jobID?.lowercased, record.idempotencyKey, state.rawValue,
+                    record.timeout.wholeMilliseconds, record.createdAt.timeIntervalSince1970, sentAt?.timeIntervalSince1970,
+                    final?.finishedAt.timeIntervalSince1970, final?.errorCode, final?.message, final?.result,
+                ])
         case .commandSent(let id, let at):
             try db.cachedStatement(sql: "UPDATE command SET state = 'sent', sent_at = ? WHERE command_id = ? AND state = 'pending'")
                 .execute(arguments: [at.timeIntervalSince1970, id.lowercased])

@@ -195,8 +195,9 @@ public final class StoreWriter: Sendable {
                 continue
             }
             do {
+                let writes = StoreWriter.fold(batch.items.map(\.write))
                 let apply = { (db: Database) throws in
-                    for item in batch.items { try StoreWriter.apply(item.write, in: db) }
+                    for write in writes { try StoreWriter.apply(write, in: db) }
                     for snapshot in batch.states.values { try StoreWriter.applyState(snapshot, in: db) }
                 }
                 if batch.stop {

@@ -56,6 +56,42 @@ struct StoreWriterTests {
         }
     }
 
+    /// Folding a batch writes the same rows as applying its writes one by one.
+    @Test func aFoldedBatchWritesTheSameRowsAsItsWritesOneByOne() async throws {
+        try await TemporaryDirectory.with { directory in
+            let earlier = StoreFixture.record(agent: UUID())
+            let whole = StoreFixture.record(agent: UUID())
+            let half = StoreFixture.record(agent: UUID())
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            func final(_ id: UUID, _ state: CommandState) -> CommandFinal {
+                CommandFinal(commandID: id, state: state, sentAt: now, finishedAt: now.addingTimeInterval(1), errorCode: nil, message: "m", result: #"{"success":true}"#)
+            }
+            let batch: [StoreWrite] = [
+                .commandCreated(whole), .commandSent(whole.commandID, at: now), .commandFinished(final(whole.commandID, .acknowledged)),
+                .commandCreated(half), .commandSent(half.commandID, at: now),
+                .commandFinished(final(earlier.commandID, .timedOut)),
+                .commandReconciled(earlier.commandID, agentID: earlier.agentID, at: now, result: "{}"),
+                .commandFinished(final(whole.commandID, .failed)),  // a second final is ignored, as the update's guard does
+            ]
+            #expect(StoreWriter.fold(batch).count == 5, "whole and half fold into their inserts")
+            var rows: [[String?]] = []
+            for folding in [false, true] {
+                let database = try HubDatabase.open(path: directory.path("fold-\(folding).sqlite"))
+                try await database.pool.write { db in
+                    try StoreWriter.apply(.commandCreated(earlier), in: db)
+                    for write in folding ? StoreWriter.fold(batch) : batch { try StoreWriter.apply(write, in: db) }
+                }
+                rows.append(contentsOf: [try await database.pool.read { db in
+                    try Row.fetchAll(db, sql: "SELECT * FROM command ORDER BY command_id").map { row in
+                        ["command_id", "state", "sent_at", "finished_at", "message", "result", "reconciled_result"].map { row[$0].map { "\($0)" } }
+                    }.flatMap { $0 }
+                }])
+            }
+            #expect(rows[0] == rows[1])
+            #expect(rows[1].contains("acknowledged") && rows[1].contains("sent") && rows[1].contains("timed_out"))
+        }
+    }
+
     @Test func aDurableCreateIsOnDiskWhenItReturns() async throws {
         try await StoreFixture.with { store in
             let record = StoreFixture.record(agent: UUID(), action: "sell")
