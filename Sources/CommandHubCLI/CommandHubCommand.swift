@@ -16,6 +16,11 @@ struct CommandHubCommand: AsyncParsableCommand {
 
     static func main() async {
         ProcessSignals.unblockTermination()
+        // How many event-loop threads serve everything (sockets and Swift concurrency alike).
+        // Read here, before NIO's singletons exist; the default is one per core.
+        if let loops = ProcessInfo.processInfo.environment["COMMANDHUB_EVENT_LOOPS"].flatMap(Int.init), (1...256).contains(loops) {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         // Swift concurrency runs on NIO's event loops: no hop between the sockets' threads and a
         // separate cooperative pool on every request, command and ack.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
