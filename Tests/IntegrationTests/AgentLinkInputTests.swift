@@ -121,6 +121,27 @@ struct AgentLinkInputTests {
         }
     }
 
+    @Test func aFloodOfWalletSnapshotsIsCutOff() async throws {
+        try await self.withBystander { hub in
+            let peer = try await H2Peer.connect(port: hub.grpcPort)
+            let stream = try await peer.openStream()
+            try await stream.hello(agentID: UUID())
+            var snapshot = Commandhub_V1_AgentMessage()
+            snapshot.walletSnapshot.balances = (0..<20).map { index in
+                var balance = Commandhub_V1_Balance()
+                balance.asset = "C\(index)"
+                balance.free = "1"
+                return balance
+            }
+            let frame = H2Stream.frame(try snapshot.serializedBytes())
+            try await stream.write(Array((0..<500).map { _ in frame }.joined()))
+            let status = try await stream.status()
+            #expect(status.code == 8, "RESOURCE_EXHAUSTED: \(status)")
+            #expect(status.message.contains("wallet snapshots"))
+            await peer.close()
+        }
+    }
+
     @Test func aFloodOfStreamsOnOneConnectionIsServedAtMostFourAtATimeAndAllEnd() async throws {
         try await self.withBystander(configure: { $0.helloTimeout = .milliseconds(200) }) { hub in
             let peer = try await H2Peer.connect(port: hub.grpcPort)

@@ -169,6 +169,9 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return self.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
             }
         case .walletSnapshot(let snapshot):
+            if self.floodGuard.walletSnapshot(at: now) {
+                return self.end(.closedByHub(.flooding("wallet snapshots")))
+            }
             if let agentID = session.identity?.agentID, snapshot.balances.count <= 10_000 {
                 link.wallets?.record(
                     snapshot.balances, of: agentID, syncedAt: WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date(),

@@ -1,7 +1,7 @@
 /// Counts what an agent sends that nobody asked for — acks for commands the hub never sent or
 /// already forgot, heartbeats far faster than the interval the hub asked for, second Hellos,
 /// messages of unknown kinds — and says when it is too much: more than `limit` in one
-/// `window`. A well-behaved agent sends none of these (a late ack of a command that timed out
+/// `window` (wallet snapshots closer than 100 ms count too). A well-behaved agent sends none of these (a late ack of a command that timed out
 /// is not counted); a runaway or hostile one is cut off before it costs others anything.
 struct FloodGuard {
     let limit: Int
@@ -11,6 +11,7 @@ struct FloodGuard {
     private var windowStart: Duration = .zero
     private var count = 0
     private var lastHeartbeat: Duration?
+    private var lastSnapshot: Duration?
 
     init(limit: Int = 200, window: Duration = .seconds(1), heartbeatInterval: Duration) {
         self.limit = limit
@@ -26,6 +27,14 @@ struct FloodGuard {
         }
         self.count += 1
         return self.count > self.limit
+    }
+
+    /// Counts a wallet snapshot at `now` if it came within 100 ms of the previous one (an agent
+    /// sends one per sync interval and one after each fill; each replaces stored balances).
+    mutating func walletSnapshot(at now: Duration) -> Bool {
+        defer { self.lastSnapshot = now }
+        guard let last = self.lastSnapshot, now - last < .milliseconds(100) else { return false }
+        return self.unasked(at: now)
     }
 
     /// Counts a heartbeat at `now` if it came too soon after the previous one.
