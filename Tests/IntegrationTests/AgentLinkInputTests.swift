@@ -134,7 +134,8 @@ struct AgentLinkInputTests {
                 return balance
             }
             let frame = H2Stream.frame(try snapshot.serializedBytes())
-            try await stream.write(Array((0..<500).map { _ in frame }.joined()))
+            // More than the flow-control window: the hub may end the stream before it all left.
+            try? await stream.write(Array((0..<500).map { _ in frame }.joined()))
             let status = try await stream.status()
             #expect(status.code == 8, "RESOURCE_EXHAUSTED: \(status)")
             #expect(status.message.contains("wallet snapshots"))
