@@ -28,13 +28,17 @@ public enum RESTLoad {
     }
 
     /// Sends `requests` POSTs to `paths` (taken in turn) over `connections` connections, with
-    /// `Authorization: Bearer <token>` when a token is given; stops early at `until`.
+    /// `Authorization: Bearer <token>` when a token is given; stops early at `until`, but not
+    /// before `atLeast` requests were sent (so a slow machine still gets the load it was asked
+    /// for, only later).
     public static func run(
         host: String = "127.0.0.1", port: Int, paths: [String], connections: Int, requests: Int, token: String? = nil,
-        until deadline: ContinuousClock.Instant? = nil, group: any EventLoopGroup
+        until deadline: ContinuousClock.Instant? = nil, atLeast minimum: Int = 0, group: any EventLoopGroup
     ) async throws -> Result {
         precondition(!paths.isEmpty && connections > 0)
-        let plan = Plan(paths: paths, requests: requests, authorization: token.map { "Bearer \($0)" }, deadline: deadline)
+        let plan = Plan(
+            paths: paths, requests: requests, authorization: token.map { "Bearer \($0)" }, deadline: deadline, minimum: minimum
+        )
         let started = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: LoadConnection.Outcome.self) { tasks in
             for _ in 0..<connections {
@@ -74,18 +78,21 @@ public enum RESTLoad {
         let requests: Int
         let authorization: String?
         let deadline: ContinuousClock.Instant?
+        let minimum: Int
 
-        init(paths: [String], requests: Int, authorization: String?, deadline: ContinuousClock.Instant? = nil) {
+        init(paths: [String], requests: Int, authorization: String?, deadline: ContinuousClock.Instant? = nil, minimum: Int = 0) {
             self.paths = paths
             self.requests = requests
             self.authorization = authorization
             self.deadline = deadline
+            self.minimum = minimum
         }
 
-        /// The next request's path, or nil when all requests were handed out or time is up.
+        /// The next request's path, or nil when all requests were handed out, or time is up and
+        /// the minimum was handed out.
         func take() -> String? {
-            if let deadline = self.deadline, ContinuousClock.now >= deadline { return nil }
             let index = self.next.add(1, ordering: .relaxed).oldValue
+            if let deadline = self.deadline, index >= self.minimum, ContinuousClock.now >= deadline { return nil }
             return index < self.requests ? self.paths[index % self.paths.count] : nil
         }
     }

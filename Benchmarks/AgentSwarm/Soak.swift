@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 
 /// A soak: a swarm under steady REST load with churn (connections dropped at random, agents
 /// reconnecting with backoff) and bulk actions, for a set time. The same run is a short test in
@@ -10,6 +11,9 @@ public enum Soak {
         public var duration: Duration
         /// Concurrent REST callers pinging random agents.
         public var restConnections: Int = 8
+        /// The run lasts `duration`, or longer until this many pings were sent: on a slow or busy
+        /// machine the soak takes longer instead of doing less.
+        public var minimumPings: Int = 0
         /// Every `churnInterval`, this many agents lose their connection.
         public var churnInterval: Duration = .seconds(1)
         public var churnCount: Int
@@ -40,19 +44,23 @@ public enum Soak {
     ) async throws -> Outcome {
         let deadline = ContinuousClock.now + plan.duration
         let welcomesBefore = swarm.welcomeCount
+        let loading = Atomic<Bool>(true)
         let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/?timeout=\(plan.commandTimeout)" }
         return try await withThrowingTaskGroup(of: Outcome.self) { tasks in
             tasks.addTask {
                 let pings = try await RESTLoad.run(
                     port: httpPort, paths: paths.shuffled(), connections: plan.restConnections, requests: .max, token: token,
-                    until: deadline, group: group
+                    until: deadline, atLeast: plan.minimumPings, group: group
                 )
+                loading.store(false, ordering: .relaxed)
                 return Outcome(pings: pings, bulkStatuses: [:], churned: 0, reconnects: 0)
             }
             tasks.addTask {
                 var churned = 0
-                while ContinuousClock.now + plan.churnInterval < deadline {
+                // Churn and bulk actions go on as long as the steady load does.
+                while loading.load(ordering: .relaxed) {
                     try await Task.sleep(for: plan.churnInterval)  // the churn's pace
+                    guard loading.load(ordering: .relaxed) else { break }
                     swarm.churn(plan.churnCount)
                     churned += plan.churnCount
                 }
@@ -61,8 +69,9 @@ public enum Soak {
             tasks.addTask {
                 var statuses: [Int: Int] = [:]
                 var pause = true
-                while ContinuousClock.now + plan.bulkInterval < deadline {
+                while loading.load(ordering: .relaxed) {
                     try await Task.sleep(for: plan.bulkInterval)  // the bulk actions' pace
+                    guard loading.load(ordering: .relaxed) else { break }
                     let path = "/api/crypto/commands/\(pause ? "pause_all" : "resume_all")/?timeout=\(plan.commandTimeout)"
                     pause.toggle()
                     let result = try await RESTLoad.run(port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
