@@ -4,12 +4,24 @@ import Hummingbird
 /// Strict parsing of path and query parameters: anything malformed is a 400 naming the
 /// parameter, never a silent default.
 struct RequestParameters {
-    let request: Request
-    let context: HubRequestContext
+    /// The decoded query string.
+    let queryParameters: Parameters
+    /// The router's captures (`{client_id}`, `{job_id}`, …).
+    let pathParameters: Parameters
+
+    init(request: Request, context: HubRequestContext) {
+        self.init(queryParameters: request.uri.queryParameters, pathParameters: context.parameters)
+    }
+
+    /// Parameters without a request, as the fuzz targets build them.
+    init(queryParameters: Parameters, pathParameters: Parameters = Parameters()) {
+        self.queryParameters = queryParameters
+        self.pathParameters = pathParameters
+    }
 
     /// The `{client_id}` path parameter as a UUID.
     func clientID() throws(HubError) -> UUID {
-        let raw = self.context.parameters.get("client_id") ?? ""
+        let raw = self.pathParameters.get("client_id") ?? ""
         guard raw.count <= 64, let id = UUID(uuidString: raw) else {
             throw .badRequest(parameter: "client_id", reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
@@ -18,7 +30,7 @@ struct RequestParameters {
 
     /// A single query value; a parameter given twice is an error.
     func query(_ name: String) throws(HubError) -> String? {
-        let values = self.request.uri.queryParameters.getAll(name)
+        let values = self.queryParameters.getAll(name)
         guard values.count <= 1 else { throw .badRequest(parameter: name, reason: "given more than once") }
         return values.first.map { String($0) }
     }
@@ -127,7 +139,7 @@ struct RequestParameters {
 
     /// The `{name}` path parameter as a UUID.
     func pathUUID(_ name: String) throws(HubError) -> UUID {
-        let raw = self.context.parameters.get(name) ?? ""
+        let raw = self.pathParameters.get(name) ?? ""
         guard raw.count <= 64, let id = UUID(uuidString: raw) else {
             throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
