@@ -52,12 +52,13 @@ struct RequestParameters {
             throw .badRequest(parameter: "timeout", reason: "must be a positive number of seconds, got \"\(raw.prefix(32))\"")
         }
         // Below 0.1 s a deadline is shorter than the sweeper's resolution and a loaded loopback
-        // round trip: it could only produce spurious 504s.
-        let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
-        guard duration >= .milliseconds(100), duration <= max else {
+        // round trip: it could only produce spurious 504s. The bounds are checked before the
+        // conversion to an integer, which traps past Int64 ("1e300" is a valid Double).
+        let milliseconds = (seconds * 1000).rounded()
+        guard milliseconds >= 100, milliseconds <= Double(max.wholeMilliseconds) else {
             throw .badRequest(parameter: "timeout", reason: "must be between 0.1 and \(max.secondsText) seconds")
         }
-        return duration
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// A comma-separated list of coin symbols, upper-cased and de-duplicated; absent or empty
