@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "commandhub", targets: ["CommandHubCLI"]),
         .executable(name: "crypto-agent", targets: ["CryptoAgentCLI"]),
         .executable(name: "commandhub-bench", targets: ["CommandHubBench"]),
+        .executable(name: "commandhub-fuzz", targets: ["CommandHubFuzz"]),
         .library(name: "CommandHub", targets: ["CommandHub"]),
         .library(name: "CryptoAgent", targets: ["CryptoAgent"]),
         .library(name: "Wire", targets: ["Wire"]),
@@ -69,6 +70,7 @@ let package = Package(
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -148,6 +150,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/CommandHubBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CommandHubFuzz",
+            dependencies: ["CommandHub"],
+            path: "Fuzz/CommandHubFuzz",
             swiftSettings: swiftSettings
         ),
         .target(
