@@ -12,7 +12,8 @@ extension FuzzTarget {
         do {
             message = try Commandhub_V1_AgentMessage(agentPayload: ByteBuffer(bytes: bytes))
         } catch {
-            try FuzzViolation.require(error.code == "undecodable_message", "an undecodable payload must be undecodable_message, got \(error)")
+            try FuzzViolation.require(
+                error.code == "undecodable_message", "an undecodable payload must be undecodable_message, got \(error)")
             try Self.checkStreamEnd(error)
             return
         }
@@ -90,7 +91,8 @@ extension FuzzTarget {
     }
 
     /// The agent every non-Hello message is taken to come from.
-    private static let fuzzAgentID = UUID(uuid: (0x6F, 0x1C, 0x2A, 0x9E, 0x3B, 0x4D, 0x4C, 0x5E, 0x8F, 0x70, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66))
+    private static let fuzzAgentID = UUID(
+        uuid: (0x6F, 0x1C, 0x2A, 0x9E, 0x3B, 0x4D, 0x4C, 0x5E, 0x8F, 0x70, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66))
 
     /// The limits `AgentIdentity` promises for an accepted Hello.
     private static func checkIdentity(_ identity: AgentIdentity, from hello: Commandhub_V1_Hello) throws(FuzzViolation) {

@@ -68,13 +68,15 @@ extension FuzzTarget {
                 guard let payload else { break }
                 consumed += 5 + payload.readableBytes
                 got.append(.payload(Array(payload.readableBytesView)))
+                let declared = got.count <= expected.count ? "\(expected[got.count - 1])" : "no more messages"
                 try FuzzViolation.require(
-                    got.count <= expected.count && got.last == expected[got.count - 1],
-                    "framing: message \(got.count) is \(payload.readableBytes) bytes where the stream declares \(expected.prefix(got.count).last.map { "\($0)" } ?? "none")"
+                    got.last == (got.count <= expected.count ? expected[got.count - 1] : nil),
+                    "framing: message \(got.count) is \(payload.readableBytes) bytes where the stream holds \(declared)"
                 )
             }
             try FuzzViolation.require(
-                reader.bufferedBytes == appended - consumed, "framing: holds \(reader.bufferedBytes) bytes, received \(appended - consumed) unread"
+                reader.bufferedBytes == appended - consumed,
+                "framing: holds \(reader.bufferedBytes) bytes, received \(appended - consumed) unread"
             )
             try FuzzViolation.require(
                 reader.bufferedBytes < 5 + limit, "framing: waits holding \(reader.bufferedBytes) bytes, limit \(limit) + 5-byte prefix"
@@ -112,7 +114,8 @@ extension FuzzTarget {
                     throw FuzzViolation("stream: message \(index + 1) where the stream holds \(expected.count) frames")
                 }
                 try FuzzViolation.require(
-                    (try? Commandhub_V1_AgentMessage(serializedBytes: payload)) == message, "stream: message \(index + 1) differs from its payload"
+                    (try? Commandhub_V1_AgentMessage(serializedBytes: payload)) == message,
+                    "stream: message \(index + 1) differs from its payload"
                 )
                 try Self.checkDecoded(message)
                 index += 1

@@ -18,7 +18,9 @@ extension FuzzTarget {
             let symbols = try parameters.symbols()
             let wellFormed = symbols.allSatisfy { symbol in
                 (1...20).contains(symbol.utf8.count)
-                    && symbol.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                    && symbol.utf8.allSatisfy {
+                        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    }
             }
             return wellFormed && symbols.count <= 256 && Set(symbols).count == symbols.count
         }
@@ -26,13 +28,22 @@ extension FuzzTarget {
             let ids = try parameters.clientIDs() ?? []
             return ids.count <= 100_000 && Set(ids).count == ids.count
         }
-        try Self.expect("selector") { () throws(HubError) in _ = try parameters.selector(); return true }
-        try Self.expect("include_offline") { () throws(HubError) in _ = try parameters.bool("include_offline", default: false); return true }
+        try Self.expect("selector") { () throws(HubError) in
+            _ = try parameters.selector()
+            return true
+        }
+        try Self.expect("include_offline") { () throws(HubError) in
+            _ = try parameters.bool("include_offline", default: false)
+            return true
+        }
         try Self.expect("max_concurrency") { () throws(HubError) in
             try parameters.integer("max_concurrency", in: 1...100_000).map { (1...100_000).contains($0) } ?? true
         }
         try Self.expect("since") { () throws(HubError) in try parameters.date("since").map { $0.timeIntervalSince1970.isFinite } ?? true }
-        try Self.expect("client_id") { () throws(HubError) in _ = try parameters.uuid("client_id"); return true }
+        try Self.expect("client_id") { () throws(HubError) in
+            _ = try parameters.uuid("client_id")
+            return true
+        }
         try Self.expect("action") { () throws(HubError) in
             try parameters.oneOf("action", HistoryRoutes.actions).map(HistoryRoutes.actions.contains) ?? true
         }
@@ -62,14 +73,17 @@ extension FuzzTarget {
         do {
             selector = try LabelSelector(parsing: text)
         } catch {
-            guard case .badRequest("selector", _) = error else { throw FuzzViolation("must be refused with bad_request naming selector, got \(error)") }
+            guard case .badRequest("selector", _) = error else {
+                throw FuzzViolation("must be refused with bad_request naming selector, got \(error)")
+            }
             return
         }
         for term in selector.terms {
-            let (key, value): (String, String?) = switch term {
-            case .equals(let key, let value), .notEquals(let key, let value): (key, value)
-            case .exists(let key): (key, nil)
-            }
+            let (key, value): (String, String?) =
+                switch term {
+                case .equals(let key, let value), .notEquals(let key, let value): (key, value)
+                case .exists(let key): (key, nil)
+                }
             try FuzzViolation.require(!key.isEmpty && key.count <= 128, "a key must be 1-128 characters, got \(key.debugDescription)")
             try FuzzViolation.require(!key.contains("=") && !key.contains(","), "a key never holds = or ,: \(key.debugDescription)")
             if let value {
@@ -78,11 +92,13 @@ extension FuzzTarget {
         }
         do {
             let again = try LabelSelector(parsing: selector.description)
-            try FuzzViolation.require(again == selector, "\(text.debugDescription) reads back from \(selector.description.debugDescription) as \(again.terms)")
+            try FuzzViolation.require(
+                again == selector, "\(text.debugDescription) reads back from \(selector.description.debugDescription) as \(again.terms)")
         } catch let violation as FuzzViolation {
             throw violation
         } catch {
-            throw FuzzViolation("\(text.debugDescription) prints as \(selector.description.debugDescription), which does not parse: \(error)")
+            throw FuzzViolation(
+                "\(text.debugDescription) prints as \(selector.description.debugDescription), which does not parse: \(error)")
         }
         _ = selector.matches(Self.selectorProbe)
     }
@@ -106,7 +122,8 @@ extension FuzzTarget {
         let canonical = Self.canonicalDecimal(text)
         let value = DecimalText.parse(text)
         try FuzzViolation.require(
-            (value == nil) == (canonical == nil), "\(text.debugDescription): parse gave \(value.map { "\($0)" } ?? "nil"), grammar says \(canonical ?? "nil")"
+            (value == nil) == (canonical == nil),
+            "\(text.debugDescription): parse gave \(value.map { "\($0)" } ?? "nil"), grammar says \(canonical ?? "nil")"
         )
         let scaled = DecimalText.parse(text, maxScale: DecimalText.scale)
         try FuzzViolation.require(

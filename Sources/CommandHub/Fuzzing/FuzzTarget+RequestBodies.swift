@@ -16,7 +16,9 @@ extension FuzzTarget {
         }
         try FuzzViolation.require(
             (1...20).contains(body.asset.utf8.count)
-                && body.asset.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) },
+                && body.asset.utf8.allSatisfy {
+                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                },
             "asset must be 1-20 of A-Z 0-9, got \(body.asset.debugDescription)"
         )
         for (field, amount) in [("quantity", body.quantity), ("min_price", body.minPrice)] {
@@ -84,9 +86,12 @@ extension FuzzTarget {
 
     /// A refusal of request input must be `bad_request` (a 400 naming the parameter).
     static func requireBadRequest(_ error: HubError) throws(FuzzViolation) {
-        guard case .badRequest(let parameter, _) = error else { throw FuzzViolation("input must be refused with bad_request, got \(error)") }
+        guard case .badRequest(let parameter, _) = error else {
+            throw FuzzViolation("input must be refused with bad_request, got \(error)")
+        }
         try FuzzViolation.require(
-            !parameter.isEmpty && parameter.count <= 64, "a bad_request must name its parameter in at most 64 characters, got \(parameter.prefix(80).debugDescription)"
+            !parameter.isEmpty && parameter.count <= 64,
+            "a bad_request must name its parameter in at most 64 characters, got \(parameter.prefix(80).debugDescription)"
         )
         _ = error.message
     }
