@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "commandhub", targets: ["CommandHubCLI"]),
         .executable(name: "crypto-agent", targets: ["CryptoAgentCLI"]),
         .executable(name: "commandhub-bench", targets: ["CommandHubBench"]),
+        .executable(name: "commandhub-fuzz", targets: ["CommandHubFuzz"]),
         .library(name: "CommandHub", targets: ["CommandHub"]),
         .library(name: "CryptoAgent", targets: ["CryptoAgent"]),
         .library(name: "Wire", targets: ["Wire"]),
@@ -73,6 +74,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -157,6 +159,12 @@ let package = Package(
             path: "Benchmarks/CommandHubBench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "CommandHubFuzz",
+            dependencies: ["CommandHub"],
+            path: "Fuzz/CommandHubFuzz",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
@@ -166,6 +174,7 @@ let package = Package(
             name: "CommandHubTests",
             dependencies: [
                 "CommandHub", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

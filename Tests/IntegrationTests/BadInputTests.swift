@@ -35,6 +35,8 @@ struct BadInputTests {
         ("/api/crypto/commands/{id}/ping/?timeout=-1", "POST", "timeout"),
         ("/api/crypto/commands/{id}/ping/?timeout=abc", "POST", "timeout"),
         ("/api/crypto/commands/{id}/ping/?timeout=100000", "POST", "timeout"),
+        // Found by the fuzz harness: past Int64 milliseconds the conversion trapped, killing the hub.
+        ("/api/crypto/commands/{id}/ping/?timeout=1e300", "POST", "timeout"),
         ("/api/crypto/commands/{id}/ping/?timeout=1&timeout=2", "POST", "timeout"),
         ("/api/crypto/commands/{id}/sync_wallets/?symbols=BTC,,ETH", "POST", "symbols"),
         ("/api/crypto/commands/{id}/sync_wallets/?symbols=B%20TC", "POST", "symbols"),

@@ -151,6 +151,27 @@ struct OperatorAuthTests {
         }
     }
 
+    /// Found by the fuzz harness: a form body with a raw space (what `curl -d` sends for a
+    /// password with a space) or a malformed escape used to trap in `URLComponents`, killing the
+    /// hub for anyone who could reach its login.
+    @Test func formLoginsWithRawSpacesOrBadEscapesAreAnsweredAndTheHubStaysUp() async throws {
+        try await TestHub.with { hub in
+            let anonymous = hub.rest.with(token: nil)
+            let form = "application/x-www-form-urlencoded"
+            let spaced = try await anonymous.send(
+                .POST, "/api/auth/token", body: "username=\(TestHub.admin)&password=not the password", contentType: form
+            )
+            #expect(spaced.status == 401, "read as a (wrong) password: \(spaced)")
+            let escape = try await anonymous.send(.POST, "/api/auth/token", body: "username=%zz&password=x", contentType: form)
+            #expect(escape.status == 400, "\(escape)")
+            #expect(escape.json["message"].string?.hasPrefix("Invalid body:") == true)
+            let login = try await anonymous.send(
+                .POST, "/api/auth/token", body: "username=\(TestHub.admin)&password=\(TestHub.password)", contentType: form
+            )
+            #expect(login.status == 200, "the hub still serves: \(login)")
+        }
+    }
+
     @Test func adminsManageAgentCredentialsAndARevokedAgentIsCutOff() async throws {
         try await TestHub.with { hub in
             let created = try await hub.rest.post("/api/admin/agents/", body: #"{"name": "desk-9", "labels": {"desk": "spot"}}"#)

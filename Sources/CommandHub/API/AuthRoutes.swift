@@ -57,16 +57,14 @@ struct AuthRoutes {
     /// The name and password from a JSON body or a form (`grant_type=password&username=…`).
     static func credentials(_ bytes: ByteBuffer, contentType: String) throws(HubError) -> (String, String) {
         if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
-            var components = URLComponents()
-            components.percentEncodedQuery = String(decoding: bytes.readableBytesView, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
-            let items = components.queryItems ?? []
+            let form = try FormBody(bytes)
             func field(_ name: String) throws(HubError) -> String {
-                guard let value = items.first(where: { $0.name == name })?.value, !value.isEmpty else {
+                guard let value = form.value(name), !value.isEmpty else {
                     throw .badRequest(parameter: name, reason: "required")
                 }
                 return value
             }
-            if let grant = items.first(where: { $0.name == "grant_type" })?.value, grant != "password" {
+            if let grant = form.value("grant_type"), grant != "password" {
                 throw .badRequest(parameter: "grant_type", reason: "only password is supported")
             }
             return (try field("username"), try field("password"))

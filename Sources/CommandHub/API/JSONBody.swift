@@ -18,9 +18,16 @@ struct JSONBody {
         }
         guard let fields = object as? [String: Any] else { throw .badRequest(parameter: "body", reason: "must be a JSON object") }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .badRequest(parameter: String(unknown.prefix(64)), reason: "unknown field; expected \(example)")
+            throw Self.unknownField(unknown, expected: example)
         }
         self.fields = fields
+    }
+
+    /// The 400 for a field a body may not have: named by the field (cut to 64 characters), or
+    /// by `body` when the field's name is empty.
+    static func unknownField(_ name: String, expected: String) -> HubError {
+        guard !name.isEmpty else { return .badRequest(parameter: "body", reason: "unknown field \"\"; expected \(expected)") }
+        return .badRequest(parameter: String(name.prefix(64)), reason: "unknown field; expected \(expected)")
     }
 
     /// A string field; nil when absent or null.

@@ -5,12 +5,24 @@ import Wire
 /// Strict parsing of path and query parameters: anything malformed is a 400 naming the
 /// parameter, never a silent default.
 struct RequestParameters {
-    let request: Request
-    let context: HubRequestContext
+    /// The decoded query string.
+    let queryParameters: Parameters
+    /// The router's captures (`{client_id}`, `{job_id}`, …).
+    let pathParameters: Parameters
+
+    init(request: Request, context: HubRequestContext) {
+        self.init(queryParameters: request.uri.queryParameters, pathParameters: context.parameters)
+    }
+
+    /// Parameters without a request, as the fuzz targets build them.
+    init(queryParameters: Parameters, pathParameters: Parameters = Parameters()) {
+        self.queryParameters = queryParameters
+        self.pathParameters = pathParameters
+    }
 
     /// The `{client_id}` path parameter as a UUID.
     func clientID() throws(HubError) -> UUID {
-        let raw = self.context.parameters.get("client_id") ?? ""
+        let raw = self.pathParameters.get("client_id") ?? ""
         guard let id = UUID(text: raw) else {
             throw .badRequest(parameter: "client_id", reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }
@@ -19,7 +31,7 @@ struct RequestParameters {
 
     /// A single query value; a parameter given twice is an error.
     func query(_ name: String) throws(HubError) -> String? {
-        let values = self.request.uri.queryParameters.getAll(name)
+        let values = self.queryParameters.getAll(name)
         guard values.count <= 1 else { throw .badRequest(parameter: name, reason: "given more than once") }
         return values.first.map { String($0) }
     }
@@ -41,12 +53,13 @@ struct RequestParameters {
             throw .badRequest(parameter: "timeout", reason: "must be a positive number of seconds, got \"\(raw.prefix(32))\"")
         }
         // Below 0.1 s a deadline is shorter than the sweeper's resolution and a loaded loopback
-        // round trip: it could only produce spurious 504s.
-        let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
-        guard duration >= .milliseconds(100), duration <= max else {
+        // round trip: it could only produce spurious 504s. The bounds are checked before the
+        // conversion to an integer, which traps past Int64 ("1e300" is a valid Double).
+        let milliseconds = (seconds * 1000).rounded()
+        guard milliseconds >= 100, milliseconds <= Double(max.wholeMilliseconds) else {
             throw .badRequest(parameter: "timeout", reason: "must be between 0.1 and \(max.secondsText) seconds")
         }
-        return duration
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// A comma-separated list of coin symbols, upper-cased and de-duplicated; absent or empty
@@ -128,7 +141,7 @@ struct RequestParameters {
 
     /// The `{name}` path parameter as a UUID.
     func pathUUID(_ name: String) throws(HubError) -> UUID {
-        let raw = self.context.parameters.get(name) ?? ""
+        let raw = self.pathParameters.get(name) ?? ""
         guard let id = UUID(text: raw) else {
             throw .badRequest(parameter: name, reason: "must be a UUID, got \"\(raw.prefix(64))\"")
         }

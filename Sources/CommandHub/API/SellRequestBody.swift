@@ -22,7 +22,7 @@ struct SellRequestBody {
         do {
             let keys = try decoder.decode([String: AnyValue].self, from: data).keys
             if let unknown = keys.sorted().first(where: { !Fields.CodingKeys.allNames.contains($0) }) {
-                throw HubError.badRequest(parameter: unknown, reason: "unknown field; expected asset, quantity, min_price, preview")
+                throw JSONBody.unknownField(unknown, expected: "asset, quantity, min_price, preview")
             }
             fields = try decoder.decode(Fields.self, from: data)
         } catch let error as HubError {

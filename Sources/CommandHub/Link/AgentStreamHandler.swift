@@ -127,21 +127,13 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func readMessages(_ session: AgentSession) {
         while case .open = self.phase {
-            let payload: ByteBuffer?
+            let message: Commandhub_V1_AgentMessage?
             do {
-                payload = try self.reader.next()
-            } catch .tooLarge(let length, let limit) {
-                return self.end(.closedByHub(.messageTooLarge(bytes: length, limit: limit)))
+                message = try self.reader.nextAgentMessage()
             } catch {
-                return self.end(.closedByHub(.undecodableMessage("compressed messages are not supported")))
+                return self.end(.closedByHub(error))
             }
-            guard let payload else { return }
-            let message: Commandhub_V1_AgentMessage
-            do {
-                message = try Commandhub_V1_AgentMessage(serializedBytes: Array(payload.readableBytesView))
-            } catch {
-                return self.end(.closedByHub(.undecodableMessage("not a valid AgentMessage")))
-            }
+            guard let message else { return }
             self.receive(message, on: session)
         }
     }

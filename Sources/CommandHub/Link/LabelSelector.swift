@@ -20,7 +20,20 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
     init(terms: [Term]) { self.terms = terms }
 
     /// Parses a selector; the error names the bad term.
+    ///
+    /// The text form (`description`) is what job records keep and bulk responses echo, so a
+    /// selector is accepted only if its text form reads back as the same selector. Trimming can
+    /// otherwise leave a value that starts with a combining mark, which joins the `=` before it
+    /// into one character when printed (`k= \u{301}` would print as an unreadable `k=\u{301}`).
     public init(parsing text: String) throws(HubError) {
+        let terms = try Self.terms(in: text)
+        guard (try? Self.terms(in: Self.text(of: terms))) == terms else {
+            throw .badRequest(parameter: "selector", reason: "a term of \"\(text.prefix(128))\" joins with the = or , next to it")
+        }
+        self.terms = terms
+    }
+
+    private static func terms(in text: String) throws(HubError) -> [Term] {
         var terms: [Term] = []
         for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
             let term = raw.trimmingCharacters(in: .whitespaces)
@@ -34,7 +47,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
                 terms.append(.exists(try Self.key(Substring(term))))
             }
         }
-        self.terms = terms
+        return terms
     }
 
     private static func key(_ text: Substring) throws(HubError) -> String {
@@ -74,8 +87,10 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
-        self.terms.map { term in
+    public var description: String { Self.text(of: self.terms) }
+
+    private static func text(of terms: [Term]) -> String {
+        terms.map { term in
             switch term {
             case .equals(let key, let value): "\(key)=\(value)"
             case .notEquals(let key, let value): "\(key)!=\(value)"

@@ -3,6 +3,9 @@ import NIOCore
 /// Splits a gRPC request stream into messages: each is one byte "compressed" flag, four bytes
 /// big-endian length, then the payload. The declared length is checked against the limit
 /// before anything is buffered, so an oversized message costs nothing but its header.
+///
+/// Contract: `next()` returns exactly the declared number of bytes, in order; when it returns
+/// nil, fewer than `5 + maxMessageBytes` bytes are buffered (the fuzz targets check both).
 struct GRPCMessageReader {
     enum Failure: Error, Equatable {
         case tooLarge(length: Int, limit: Int)
@@ -15,6 +18,9 @@ struct GRPCMessageReader {
     init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }
+
+    /// Bytes received but not yet returned as a message.
+    var bufferedBytes: Int { self.buffer?.readableBytes ?? 0 }
 
     mutating func append(_ bytes: ByteBuffer) {
         if self.buffer == nil || self.buffer?.readableBytes == 0 {
