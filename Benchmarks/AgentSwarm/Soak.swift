@@ -44,7 +44,7 @@ public enum Soak {
     ) async throws -> Outcome {
         let deadline = ContinuousClock.now + plan.duration
         let welcomesBefore = swarm.welcomeCount
-        let loading = Atomic<Bool>(true)
+        let loading = Flag()
         let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/?timeout=\(plan.commandTimeout)" }
         return try await withThrowingTaskGroup(of: Outcome.self) { tasks in
             tasks.addTask {
@@ -52,15 +52,15 @@ public enum Soak {
                     port: httpPort, paths: paths.shuffled(), connections: plan.restConnections, requests: .max, token: token,
                     until: deadline, atLeast: plan.minimumPings, group: group
                 )
-                loading.store(false, ordering: .relaxed)
+                loading.value.store(false, ordering: .relaxed)
                 return Outcome(pings: pings, bulkStatuses: [:], churned: 0, reconnects: 0)
             }
             tasks.addTask {
                 var churned = 0
                 // Churn and bulk actions go on as long as the steady load does.
-                while loading.load(ordering: .relaxed) {
+                while loading.value.load(ordering: .relaxed) {
                     try await Task.sleep(for: plan.churnInterval)  // the churn's pace
-                    guard loading.load(ordering: .relaxed) else { break }
+                    guard loading.value.load(ordering: .relaxed) else { break }
                     swarm.churn(plan.churnCount)
                     churned += plan.churnCount
                 }
@@ -69,9 +69,9 @@ public enum Soak {
             tasks.addTask {
                 var statuses: [Int: Int] = [:]
                 var pause = true
-                while loading.load(ordering: .relaxed) {
+                while loading.value.load(ordering: .relaxed) {
                     try await Task.sleep(for: plan.bulkInterval)  // the bulk actions' pace
-                    guard loading.load(ordering: .relaxed) else { break }
+                    guard loading.value.load(ordering: .relaxed) else { break }
                     let path = "/api/crypto/commands/\(pause ? "pause_all" : "resume_all")/?timeout=\(plan.commandTimeout)"
                     pause.toggle()
                     let result = try await RESTLoad.run(port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
@@ -88,5 +88,10 @@ public enum Soak {
             total.reconnects = swarm.welcomeCount - welcomesBefore
             return total
         }
+    }
+
+    /// Whether the steady load still runs, shared by the soak's tasks.
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(true)
     }
 }
