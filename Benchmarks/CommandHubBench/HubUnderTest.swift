@@ -125,6 +125,18 @@ final class HubUnderTest: @unchecked Sendable {
         return kilobytes * 1024
     }
 
+    /// CPU time (user + system) the hub has used so far, in seconds.
+    var cpuSeconds: Double {
+        guard let pid = self.process?.processIdentifier,
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ")
+        else { return 0 }
+        // Fields after the command name start at field 3; utime and stime are fields 14 and 15.
+        let fields = stat[afterName.upperBound...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     private static func port(after key: String, in line: Substring) -> Int? {
         guard let range = line.range(of: key) else { return nil }
         return line[range.upperBound...].prefix { $0 != " " }.split(separator: ":").last.flatMap { Int($0) }

@@ -35,6 +35,8 @@ struct Report {
                 ("… p99 at C = 64", "", ms(concurrent.percentile(0.99))),
                 ("… p99.9 at C = 64", "", ms(concurrent.percentile(0.999))),
                 ("Acknowledged commands/s at C = 64", "≥ 25,000", String(format: "%.0f /s", concurrent.throughput)),
+                ("… CPU per command at C = 64: hub / swarm + load generator", "",
+                 String(format: "%.0f µs / %.0f µs", latency.hubCPUPerCommand, latency.benchCPUPerCommand)),
             ]
         }
         for fleet in self.fleets {

@@ -14,6 +14,18 @@ struct Scenarios {
     struct Latency {
         var serial: RESTLoad.Result
         var concurrent: RESTLoad.Result
+        /// CPU time per acknowledged command during the C = 64 run: the hub's, and this
+        /// process's (the swarm and the load generator), in microseconds.
+        var hubCPUPerCommand: Double
+        var benchCPUPerCommand: Double
+    }
+
+    /// CPU time (user + system) this process has used so far, in seconds.
+    static var ownCPUSeconds: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     struct Fleet {
@@ -81,10 +93,14 @@ struct Scenarios {
             let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
             self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses)")
             _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
+            let (hubBefore, benchBefore) = (hub.cpuSeconds, Self.ownCPUSeconds)
             let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
-            self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses)")
+            let commands = Double(max(1, concurrentResult.statuses[200] ?? 0))
+            let hubCPU = (hub.cpuSeconds - hubBefore) / commands * 1_000_000
+            let benchCPU = (Self.ownCPUSeconds - benchBefore) / commands * 1_000_000
+            self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses); CPU per command: hub \(Int(hubCPU)) µs, bench \(Int(benchCPU)) µs")
             await swarm.stop()
-            return Latency(serial: serialResult, concurrent: concurrentResult)
+            return Latency(serial: serialResult, concurrent: concurrentResult, hubCPUPerCommand: hubCPU, benchCPUPerCommand: benchCPU)
         }
     }
 
