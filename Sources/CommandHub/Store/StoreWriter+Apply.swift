@@ -8,14 +8,8 @@ extension StoreWriter {
     static func apply(_ write: StoreWrite, in db: Database) throws {
         switch write {
         case .commandCreated(let record):
-            try db.cachedStatement(sql: """
-                INSERT INTO command (command_id, agent_id, action, parameters, requested_by, job_id, idempotency_key,
-                    state, timeout_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                """).execute(arguments: [
-                    record.commandID.lowercased, record.agentID.lowercased, record.action, record.parameters,
-                    record.requestedBy, record.jobID?.lowercased, record.idempotencyKey,
-                    record.timeout.wholeMilliseconds, record.createdAt.timeIntervalSince1970,
-                ])
+            // The writer folds every creation into a row; this is the same insert, unfolded.
+            try Self.apply(.commandRow(record, sentAt: nil, final: nil), in: db)
         case .commandRow(let record, let sentAt, let final):
             let state = final?.state ?? (sentAt == nil ? .pending : .sent)
             try db.cachedStatement(sql: """
