@@ -1,8 +1,9 @@
 /// Counts what an agent sends that nobody asked for — acks for commands the hub never sent or
 /// already forgot, heartbeats far faster than the interval the hub asked for, second Hellos,
-/// messages of unknown kinds — and says when it is too much: more than `limit` in one
-/// `window` (wallet snapshots closer than 100 ms count too). A well-behaved agent sends none of these (a late ack of a command that timed out
-/// is not counted); a runaway or hostile one is cut off before it costs others anything.
+/// messages of unknown kinds, wallet snapshots closer than 100 ms — and says when it is too
+/// much: more than `limit` in one `window`. A well-behaved agent sends none of these (a late ack
+/// of a command that timed out is not counted); a runaway or hostile one is cut off before it
+/// costs others anything.
 struct FloodGuard {
     let limit: Int
     let window: Duration
