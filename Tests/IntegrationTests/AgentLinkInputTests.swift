@@ -20,8 +20,7 @@ struct AgentLinkInputTests {
             let bystander = try TestAgents.make(TestAgents.configuration(name: "bystander", port: hub.grpcPort))
             try await TestAgents.with([bystander], connectedTo: hub) {
                 try await body(hub)
-                let ping = try await hub.rest.post("/api/crypto/commands/\(bystander.agentID.uuidString.lowercased())/ping/")
-                #expect(ping.status == 200, "the bystander is still served: \(ping)")
+                try await hub.expectPong(bystander.agentID, "the bystander is still served: ")
                 #expect(hub.hub.dispatcher.pendingCount == 0)
             }
         }

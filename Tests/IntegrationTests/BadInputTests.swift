@@ -98,7 +98,7 @@ struct BadInputTests {
                 let error = try #require(await bad.ending() as? RPCError)
                 #expect(error.code == .failedPrecondition)
                 #expect(error.message == "The first message must be Hello, got heartbeat")
-                try await self.expectAnswers(good, hub)
+                try await hub.expectPong(good.agentID)
             }
         }
     }
@@ -142,7 +142,7 @@ struct BadInputTests {
                     return nil
                 }.first
                 #expect(reason?.hasPrefix("Message of") == true, "\(reason ?? "no reason")")
-                try await self.expectAnswers(good, hub)
+                try await hub.expectPong(good.agentID)
             }
         }
     }
@@ -154,12 +154,5 @@ struct BadInputTests {
             #expect(error.code == .deadlineExceeded)
             #expect(error.message.contains("No Hello"))
         }
-    }
-
-    /// A ping to `agent` answers 200: the hub still serves it.
-    func expectAnswers(_ agent: Agent, _ hub: TestHub) async throws {
-        let ping = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/")
-        #expect(ping.status == 200, "\(ping)")
-        #expect(ping.json["ping"].string == "pong")
     }
 }

@@ -106,9 +106,7 @@ struct LinkLifecycleTests {
             try await links.wait { if case .disconnected = $0 { true } else { false } }
             try await TestHub.with(grpcPort: firstPort) { hub in
                 try await hub.waitForConnected(agent.agentID)
-                let ping = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/")
-                #expect(ping.status == 200)
-                #expect(ping.json["ping"].string == "pong")
+                try await hub.expectPong(agent.agentID)
             }
         }
         let connects = links.events.filter { if case .connected = $0 { true } else { false } }

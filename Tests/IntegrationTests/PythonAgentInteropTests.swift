@@ -114,9 +114,7 @@ struct PythonAgentInteropTests {
                 ])
                 defer { if process.isRunning { process.terminate() } }
                 try await hub.waitForConnected(agentID)
-                let ping = try await hub.rest.post("/api/crypto/commands/\(agentID.uuidString.lowercased())/ping/")
-                #expect(ping.status == 200, "\(ping)")
-                #expect(ping.json["ping"].string == "pong")
+                try await hub.expectPong(agentID)
             }
         }
     }

@@ -48,11 +48,7 @@ struct TLSTests {
                 named.hubAddress = "localhost:\(hub.grpcPort)"
                 let byName = try TestAgents.make(named)
                 try await TestAgents.with([byAddress, byName], connectedTo: hub) {
-                    for agent in [byAddress, byName] {
-                        let ping = try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/")
-                        #expect(ping.status == 200, "\(ping)")
-                        #expect(ping.json["ping"].string == "pong")
-                    }
+                    for agent in [byAddress, byName] { try await hub.expectPong(agent.agentID) }
                 }
             }
         }
@@ -129,9 +125,7 @@ struct TLSTests {
                     #expect(hub.hub.registry.all().map(\.agentID) == [trusted.agentID])
 
                     // The trusted agent was not disturbed by any of it.
-                    let ping = try await hub.rest.post("/api/crypto/commands/\(trusted.agentID.uuidString.lowercased())/ping/")
-                    #expect(ping.status == 200, "\(ping)")
-                    #expect(ping.json["ping"].string == "pong")
+                    try await hub.expectPong(trusted.agentID)
                 }
             }
         }

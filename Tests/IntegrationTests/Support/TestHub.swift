@@ -4,6 +4,7 @@ import CryptoAgent
 import Foundation
 import TestSupport
 import Logging
+import Testing
 
 /// A real hub on 127.0.0.1 with ephemeral ports, running while the body runs.
 struct TestHub: Sendable {
@@ -40,6 +41,13 @@ struct TestHub: Sendable {
             if case .disconnected(let snapshot, _) = event { return snapshot.agentID == id }
             return false
         }
+    }
+
+    /// Pings the agent with `id` over REST and expects its pong: the hub serves it.
+    func expectPong(_ id: UUID, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let ping = try await self.rest.post("/api/crypto/commands/\(id.uuidString.lowercased())/ping/")
+        #expect(ping.status == 200, "\(what)\(ping)", sourceLocation: sourceLocation)
+        #expect(ping.json["ping"].string == "pong", sourceLocation: sourceLocation)
     }
 
     /// Runs `body` with a fresh hub; the hub stops when `body` returns or throws. Its database
