@@ -46,14 +46,14 @@ public enum Soak {
         let welcomesBefore = swarm.welcomeCount
         let loading = Flag()
         let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/?timeout=\(plan.commandTimeout)" }
-        return try await withThrowingTaskGroup(of: Outcome.self) { tasks in
+        return try await withThrowingTaskGroup(of: Part.self) { tasks in
             tasks.addTask {
                 let pings = try await RESTLoad.run(
                     port: httpPort, paths: paths.shuffled(), connections: plan.restConnections, requests: .max, token: token,
                     until: deadline, atLeast: plan.minimumPings, group: group
                 )
                 loading.value.store(false, ordering: .relaxed)
-                return Outcome(pings: pings, bulkStatuses: [:], churned: 0, reconnects: 0)
+                return .pings(pings)
             }
             tasks.addTask {
                 var churned = 0
@@ -64,7 +64,7 @@ public enum Soak {
                     swarm.churn(plan.churnCount)
                     churned += plan.churnCount
                 }
-                return Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: churned, reconnects: 0)
+                return .churned(churned)
             }
             tasks.addTask {
                 var statuses: [Int: Int] = [:]
@@ -77,17 +77,26 @@ public enum Soak {
                     let result = try await RESTLoad.run(port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
                     for (status, count) in result.statuses { statuses[status, default: 0] += count }
                 }
-                return Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: statuses, churned: 0, reconnects: 0)
+                return .bulk(statuses)
             }
             var total = Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: 0, reconnects: 0)
             for try await part in tasks {
-                if !part.pings.latencies.isEmpty || !part.pings.statuses.isEmpty { total.pings = part.pings }
-                for (status, count) in part.bulkStatuses { total.bulkStatuses[status, default: 0] += count }
-                total.churned += part.churned
+                switch part {
+                case .pings(let pings): total.pings = pings
+                case .churned(let churned): total.churned = churned
+                case .bulk(let statuses): total.bulkStatuses = statuses
+                }
             }
             total.reconnects = swarm.welcomeCount - welcomesBefore
             return total
         }
+    }
+
+    /// What each of the soak's three tasks reports.
+    private enum Part: Sendable {
+        case pings(RESTLoad.Result)
+        case churned(Int)
+        case bulk([Int: Int])
     }
 
     /// Whether the steady load still runs, shared by the soak's tasks.
