@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "DaemonSupport",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),

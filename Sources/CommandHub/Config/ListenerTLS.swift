@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import Logging
 import NIOSSL
@@ -58,26 +59,10 @@ struct ListenerTLS: Sendable {
 
     /// The PEM certificates in `path`; at least one.
     private static func certificates(key: String, path: String) throws(ConfigurationError) -> [NIOSSLCertificate] {
-        let bytes = try Self.read(key: key, path: path)
-        let certificates: [NIOSSLCertificate]
-        do {
-            certificates = try NIOSSLCertificate.fromPEMBytes(bytes)
-        } catch {
-            throw .invalid(key: key, reason: "\(path) holds no PEM certificate (\(error))")
-        }
-        guard !certificates.isEmpty else { throw .invalid(key: key, reason: "\(path) holds no PEM certificate") }
-        return certificates
+        do { return try PEMFile.certificates(path) } catch { throw .invalid(key: key, reason: error.reason) }
     }
 
     private static func read(key: String, path: String) throws(ConfigurationError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .invalid(key: key, reason: "cannot read \(path): no such file")
-        }
-        guard !isDirectory.boolValue else { throw .invalid(key: key, reason: "cannot read \(path): it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .invalid(key: key, reason: "cannot read \(path): permission denied or unreadable")
-        }
-        return [UInt8](data)
+        do { return try PEMFile.read(path) } catch { throw .invalid(key: key, reason: error.reason) }
     }
 }

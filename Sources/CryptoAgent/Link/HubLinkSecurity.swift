@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import GRPCNIOTransportHTTP2
 import NIOSSL
@@ -46,17 +47,11 @@ public struct HubLinkSecurity: Sendable {
     /// The file's bytes, once they parsed as at least one PEM certificate.
     private static func certificates(key: String, path: String) throws(AgentError) -> [UInt8] {
         let bytes = try Self.read(key: key, path: path)
-        let count: Int
-        do { count = try NIOSSLCertificate.fromPEMBytes(bytes).count } catch { count = 0 }
-        guard count > 0 else { throw .configuration("\(key): \(path) holds no PEM certificate") }
+        do { _ = try PEMFile.certificates(bytes, from: path) } catch { throw .configuration("\(key): \(error.reason)") }
         return bytes
     }
 
     private static func read(key: String, path: String) throws(AgentError) -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else { throw .configuration("\(key): cannot read \(path): no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .configuration("\(key): cannot read \(path): permission denied or not a file")
-        }
-        return [UInt8](data)
+        do { return try PEMFile.read(path) } catch { throw .configuration("\(key): \(error.reason)") }
     }
 }
