@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
-# does not bring — a Python with grpcio for the interop test — then runs `swift test`.
-# Extra arguments go to `swift test` (e.g. Scripts/test.sh --filter Dispatcher).
-set -euo pipefail
+# does not bring — a Python with grpcio and schemathesis — builds once, then runs the suite in
+# two passes and prints one summary:
+#   1. every suite except the heavy ones, in parallel (Swift Testing's default);
+#   2. the heavy suites — nested in `HeavySuites` (swarms of hundreds of agents, the soak, fault
+#      injection with real processes, schemathesis) — one at a time, so none of them shares the
+#      two cores with the latency-sensitive suites of pass 1 or with each other.
+# With arguments, one plain `swift test --skip-build ARGS` instead (e.g. Scripts/test.sh --filter Dispatcher).
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.build/python
@@ -14,7 +19,36 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
   fi
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Scripts/requirements-test.txt
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Scripts/requirements-test.txt || exit 1
 export COMMANDHUB_PYTHON="$PWD/$venv/bin/python"
 
-exec swift test "$@"
+started=$SECONDS
+swift build --build-tests || exit 1
+built=$SECONDS
+
+if [ "$#" -gt 0 ]; then
+  exec swift test --skip-build "$@"
+fi
+
+heavy='HeavySuites'
+swift test --skip-build --skip "$heavy" 2>&1 | tee .build/test-pass-1.log
+pass1=${PIPESTATUS[0]}
+parallel_done=$SECONDS
+swift test --skip-build --no-parallel --filter "$heavy" 2>&1 | tee .build/test-pass-2.log
+pass2=${PIPESTATUS[0]}
+finished=$SECONDS
+
+summary() {  # the Swift Testing totals line of a pass, or what went wrong
+  grep -E '^. Test run with .* (passed|failed)' "$1" | tail -n 1 || true
+}
+echo
+echo "== CommandHub test summary =="
+echo "build:                      $((built - started)) s"
+echo "pass 1 (parallel suites):   $([ "$pass1" = 0 ] && echo passed || echo FAILED) in $((parallel_done - built)) s — $(summary .build/test-pass-1.log)"
+echo "pass 2 (heavy, one by one): $([ "$pass2" = 0 ] && echo passed || echo FAILED) in $((finished - parallel_done)) s — $(summary .build/test-pass-2.log)"
+if [ "$pass1" = 0 ] && [ "$pass2" = 0 ]; then
+  echo "result: PASSED in $((finished - started)) s"
+  exit 0
+fi
+echo "result: FAILED (grep the logs .build/test-pass-1.log and .build/test-pass-2.log for '✘')"
+exit 1

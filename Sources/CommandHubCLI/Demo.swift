@@ -35,11 +35,15 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Directory for the hub's and the agents' SQLite files (created if needed).")
     var dataDir: String = "demo-data"
 
+    @Option(help: "Largest ?timeout= (seconds) a command may ask for (commands.max_timeout_seconds).")
+    var maxTimeout: Double = 300
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1...1000).contains(self.agents) else { throw ValidationError("--agents must be 1...1000") }
         guard (0...65535).contains(self.httpPort), (0...65535).contains(self.grpcPort) else { throw ValidationError("ports must be 0...65535") }
+        guard self.maxTimeout >= 1, self.maxTimeout <= 86_400 else { throw ValidationError("--max-timeout must be 1...86400 seconds") }
     }
 
     func run() async throws {
@@ -56,6 +60,8 @@ struct Demo: AsyncParsableCommand {
         configuration.grpcPort = grpcPort
         configuration.storePath = "\(self.dataDir)/commandhub.sqlite"
         configuration.tokenLifetime = .seconds(12 * 3600)
+        configuration.maxCommandTimeout = .milliseconds(Int64(self.maxTimeout * 1000))
+        configuration.defaultCommandTimeout = min(configuration.defaultCommandTimeout, configuration.maxCommandTimeout)
         let hub: Hub
         do {
             hub = try buildHub(configuration: configuration, logger: logger)

@@ -181,10 +181,12 @@ struct AgentLinkInputTests {
 
     @Test func aPeerThatStopsReadingIsDroppedByKeepaliveWhileItStillSends() async throws {
         try await self.withBystander(configure: {
-            // The timeout leaves the bystander (whose event loop shares two busy cores with the
-            // whole suite) room to answer; the peer that stopped reading never answers at all.
+            // A PING every 200 ms, but 10 s for its ack: the bystander's event loop shares two
+            // busy cores with the whole suite and may answer late, never that late; the peer
+            // that stopped reading never answers at all. Its heartbeats keep liveness satisfied,
+            // so only the unanswered PING can end it.
             $0.keepaliveInterval = .milliseconds(200)
-            $0.keepaliveTimeout = .milliseconds(1500)
+            $0.keepaliveTimeout = .seconds(10)
         }) { hub in
             let agentID = UUID()
             let peer = try await H2Peer.connect(port: hub.grpcPort)
@@ -203,8 +205,7 @@ struct AgentLinkInputTests {
             defer { beating.cancel() }
             let started = ContinuousClock.now
             try await peer.connection.wait { $0 == "closed" }
-            #expect(ContinuousClock.now - started < .seconds(10))
-            Measured.note("peer stopped reading (keepalive 200 ms + 1.5 s): dropped after \(Measured.seconds(ContinuousClock.now - started))")
+            Measured.note("peer stopped reading (keepalive 200 ms + 10 s): dropped after \(Measured.seconds(ContinuousClock.now - started))")
             try await hub.waitForDisconnected(agentID)
         }
     }

@@ -35,9 +35,9 @@ struct ShutdownTests {
             #expect(answered.status == 200, "\(answered)")
             #expect(answered.json["command_result"]["message"].string == "answered while the hub drains")
             let cut = try await calls[1].value
+            // 503, not the 504 of its 60 s deadline: the end of the 1 s grace period ended it.
             #expect(cut.status == 503, "\(cut)")
             #expect(cut.json["error"].string == "client_not_connected")
-            #expect(ContinuousClock.now - signalled < .seconds(30), "ended by the 1 s grace period, not the 60 s deadline")
             let ending = try #require(await readers[1].ending() as? (any Error))
             #expect("\(ending)".contains("The hub is shutting down"), "\(ending)")
             #expect(try await hub.child.exitStatus() == 0)

@@ -134,9 +134,11 @@ struct HubProcess {
 
     var rest: RESTClient { RESTClient(port: self.httpPort, token: self.token) }
 
-    /// The environment every test hub process and CLI call shares (fast bcrypt, quick reloads).
+    /// The environment every test hub process and CLI call shares (fast bcrypt, quick reloads,
+    /// and `TestHub.commandTimeout` for commands that name no timeout).
     static let environment = [
         "COMMANDHUB_AGENTS_TOKENS": TestHub.token, "COMMANDHUB_STORE_CREDENTIAL_POLL_MS": "50", "COMMANDHUB_AUTH_BCRYPT_COST": "4",
+        "COMMANDHUB_COMMANDS_DEFAULT_TIMEOUT_SECONDS": "\(TestHub.commandTimeout.components.seconds)",
     ]
 
     /// Starts a hub and waits until it serves; `grpcPort` 0 picks a free port. The store gets

@@ -12,6 +12,11 @@ struct TestHub: Sendable {
     /// The admin account every test hub has; `rest` acts as it.
     static let admin = "test-admin"
     static let password = "test-password-0123"
+    /// The deadline of a command that names no `?timeout=`. A test that expects a timeout names
+    /// a short one; every other command would be answered in milliseconds on a quiet machine, and
+    /// on one whose two cores the whole suite shares it still gets this long, so an answer that is
+    /// merely slow never reads as a 504.
+    static let commandTimeout: Duration = .seconds(30)
 
     let hub: Hub
     let grpcPort: Int
@@ -80,6 +85,7 @@ struct TestHub: Sendable {
         configuration.agentTokens = [Self.token]
         configuration.storePath = storePath
         configuration.bcryptCost = 4
+        configuration.defaultCommandTimeout = Self.commandTimeout
         configuration.tlsCertificateFile = tls?.serverCertificateFile
         configuration.tlsKeyFile = tls?.serverKeyFile
         configure(&configuration)
