@@ -58,7 +58,10 @@ let package = Package(
         ),
         .target(
             name: "DaemonSupport",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),

@@ -15,46 +15,29 @@ import ServiceLifecycle
 public final class Hub: Service, Sendable {
     public let configuration: HubConfiguration
     public let store: HubStore
-    public let registry: AgentRegistry
-    public let dispatcher: CommandDispatcher
-    /// The live events of `GET /api/crypto/events/`.
-    public let events: HubEvents
-    let link: AgentLink
+    public let fleet: HubFleet
     let linkServer: AgentLinkServer
-    let reconciliations: ReconcileQueue
-    let application: Application<HubResponder<RouterResponder<HubRequestContext>>>
-    let boundHTTPPort: BoundPort
-    /// Operator accounts, as the REST API checks them.
-    public let operators: OperatorDirectory
-    let tokens: TokenIssuer
-    /// Every REST route with who may call it.
-    public let routes: RouteCatalogue
-    /// The Prometheus registry behind `/metrics`.
-    public let metrics: HubMetrics
+    let api: HubRESTAPI
     let logger: Logger
 
-    init(
-        configuration: HubConfiguration, store: HubStore, registry: AgentRegistry, dispatcher: CommandDispatcher,
-        events: HubEvents, link: AgentLink, linkServer: AgentLinkServer, reconciliations: ReconcileQueue,
-        application: Application<HubResponder<RouterResponder<HubRequestContext>>>,
-        boundHTTPPort: BoundPort, operators: OperatorDirectory, tokens: TokenIssuer, routes: RouteCatalogue, metrics: HubMetrics, logger: Logger
-    ) {
+    init(configuration: HubConfiguration, store: HubStore, fleet: HubFleet, linkServer: AgentLinkServer, api: HubRESTAPI, logger: Logger) {
         self.configuration = configuration
         self.store = store
-        self.registry = registry
-        self.dispatcher = dispatcher
-        self.events = events
-        self.link = link
+        self.fleet = fleet
         self.linkServer = linkServer
-        self.reconciliations = reconciliations
-        self.application = application
-        self.boundHTTPPort = boundHTTPPort
-        self.operators = operators
-        self.tokens = tokens
-        self.routes = routes
-        self.metrics = metrics
+        self.api = api
         self.logger = logger
     }
+
+    public var registry: AgentRegistry { self.fleet.registry }
+    public var dispatcher: CommandDispatcher { self.fleet.dispatcher }
+    public var events: HubEvents { self.fleet.events }
+    public var metrics: HubMetrics { self.fleet.metrics }
+    public var operators: OperatorDirectory { self.store.operators }
+    var link: AgentLink { self.linkServer.link }
+    var tokens: TokenIssuer { self.api.tokens }
+    /// Every REST route with who may call it.
+    public var routes: RouteCatalogue { self.api.routes }
 
     /// The port the gRPC listener bound, once it has.
     public var grpcPort: Int {
@@ -63,17 +46,17 @@ public final class Hub: Service, Sendable {
 
     /// The port the REST listener bound, once it has.
     public var httpPort: Int {
-        get async throws { try await self.boundHTTPPort.value }
+        get async throws { try await self.api.boundPort.value }
     }
 
     public func run() async throws {
         var group = ServiceGroupConfiguration(
             services: self.store.services.map { .init(service: $0) } + [
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
-                .init(service: self.reconciliations),
+                .init(service: self.fleet.reconciler),
                 .init(service: self.linkServer),
                 .init(service: HTTPListener(
-                    application: self.application, boundPort: self.boundHTTPPort, dispatcher: self.dispatcher, link: self.link,
+                    application: self.api.application, boundPort: self.api.boundPort, dispatcher: self.dispatcher, link: self.link,
                     gracePeriod: self.configuration.shutdownGracePeriod
                 )),
                 // Last, so shut down first: open event streams end before the listener drains.

@@ -16,7 +16,7 @@ extension HubError {
         case .clientNotConnected, .storeUnavailable: .unavailable
         case .commandTimeout: .deadlineExceeded
         case .commandError: .internalError
-        case .methodNotAllowed: .unimplemented
+        case .methodNotAllowed, .methodNotFound, .unsupportedCompression, .notGRPC: .unimplemented
         case .idempotencyKeyReused, .credentialExists, .operatorExists, .idempotencyKeyRequired: .failedPrecondition
         case .idempotencyInProgress: .aborted
         }

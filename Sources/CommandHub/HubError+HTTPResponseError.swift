@@ -15,7 +15,8 @@ extension HubError: HTTPResponseError {
         case .commandTimeout: .gatewayTimeout
         case .commandError: .internalServerError
         case .badRequest, .invalidHello, .helloRequired, .undecodableMessage: .badRequest
-        case .methodNotAllowed: .methodNotAllowed
+        case .methodNotAllowed, .methodNotFound: .methodNotAllowed
+        case .notGRPC, .unsupportedCompression: .unsupportedMediaType
         case .payloadTooLarge, .messageTooLarge: .contentTooLarge
         case .flooding: .tooManyRequests
         case .unauthenticated, .credentialRevoked, .invalidLogin: .unauthorized

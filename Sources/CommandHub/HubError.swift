@@ -42,6 +42,11 @@ public enum HubError: Error, Sendable, Equatable {
     case undecodableMessage(String)
     case flooding(String)
     case shuttingDown
+    /// A call on the agent listener that is not `AgentLink.Connect`.
+    case methodNotFound(String)
+    /// A request on the agent listener that is not gRPC at all (answered with HTTP 415).
+    case notGRPC
+    case unsupportedCompression(String)
 
     /// The stable code clients match on.
     public var code: String {
@@ -78,6 +83,9 @@ public enum HubError: Error, Sendable, Equatable {
         case .undecodableMessage: "undecodable_message"
         case .flooding: "flooding"
         case .shuttingDown: "shutting_down"
+        case .methodNotFound: "method_not_found"
+        case .notGRPC: "not_grpc"
+        case .unsupportedCompression: "unsupported_compression"
         }
     }
 
@@ -116,6 +124,9 @@ public enum HubError: Error, Sendable, Equatable {
         case .undecodableMessage(let why): "Undecodable message: \(why)"
         case .flooding(let what): "Too many \(what); the stream is closed, reconnect with backoff"
         case .shuttingDown: "The hub is shutting down"
+        case .methodNotFound(let path): "Method not found: \(path)"
+        case .notGRPC: "Only gRPC is served on this port"
+        case .unsupportedCompression(let encoding): "Message compression \(encoding) is not supported"
         }
     }
 

@@ -29,26 +29,25 @@ extension UUID {
 
     /// Parses the hyphenated form in either case; nil for anything else.
     public init?(text: some StringProtocol) {
-        var utf8 = text.utf8.makeIterator()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var count = 0
-        var position = 0
-        while let character = utf8.next() {
-            if position == 8 || position == 13 || position == 18 || position == 23 {
-                guard character == UInt8(ascii: "-") else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
+            var count = 0
+            var position = 0
+            for character in text.utf8 {
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard character == UInt8(ascii: "-") else { return false }
+                    position += 1
+                    continue
+                }
+                guard count < 32, let value = Self.hexValue(character) else { return false }
+                if count % 2 == 0 { out[count / 2] = value << 4 } else { out[count / 2] |= value }
+                count += 1
                 position += 1
-                continue
             }
-            guard count < 32, let value = Self.hexValue(character) else { return nil }
-            if count % 2 == 0 { bytes[count / 2] = value << 4 } else { bytes[count / 2] |= value }
-            count += 1
-            position += 1
+            return count == 32 && position == 36
         }
-        guard count == 32, position == 36 else { return nil }
-        self.init(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        ))
+        guard parsed else { return nil }
+        self.init(uuid: bytes)
     }
 
     private static func hexValue(_ character: UInt8) -> UInt8? {

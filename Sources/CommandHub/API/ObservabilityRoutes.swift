@@ -5,12 +5,17 @@ import NIOCore
 /// secret): `GET /metrics` (Prometheus text), `GET /healthz` (the process serves) and
 /// `GET /readyz` (it can take commands: both listeners bound, the database accepts writes).
 struct ObservabilityRoutes {
+    /// The listeners' bound ports: readiness needs both.
+    struct Ports: Sendable {
+        let grpc: BoundPort
+        let http: BoundPort
+    }
+
     let metrics: HubMetrics
     let registry: AgentRegistry
     let dispatcher: CommandDispatcher
     let writer: StoreWriter
-    let grpcPort: BoundPort
-    let httpPort: BoundPort
+    let ports: Ports
 
     func register(on api: APIRouter) {
         api.add(.get, "/metrics", .open) { _, _ in self.scrape() }
@@ -31,8 +36,8 @@ struct ObservabilityRoutes {
     /// 200 when every check passes, else 503 naming the failing ones.
     func readiness() -> Response {
         let checks: [(String, String?)] = [
-            ("grpc_listener", self.grpcPort.isPublished ? nil : "not listening"),
-            ("http_listener", self.httpPort.isPublished ? nil : "not listening"),
+            ("grpc_listener", self.ports.grpc.isPublished ? nil : "not listening"),
+            ("http_listener", self.ports.http.isPublished ? nil : "not listening"),
             ("store", self.writer.failure),
         ]
         let ready = checks.allSatisfy { $0.1 == nil }

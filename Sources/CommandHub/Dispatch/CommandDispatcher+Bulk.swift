@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import Wire
 
@@ -65,30 +66,17 @@ extension CommandDispatcher {
     public func sendToMany(
         _ action: Commandhub_V1_Command.OneOf_Action, to agentIDs: [UUID], options: BulkOptions, origin: CommandOrigin = CommandOrigin()
     ) async -> BulkReport {
-        var results = [BulkReport.Item?](repeating: nil, count: agentIDs.count)
-        await withTaskGroup(of: (Int, CommandReport).self) { group in
-            var next = 0
-            var failures = 0
-            var budgetSpent: Bool { options.maxFailures.map { failures > $0 } ?? false }
-
-            func launch() {
-                let index = next
-                let agentID = agentIDs[index]
-                next += 1
-                group.addTask { (index, await self.send(action, to: agentID, timeout: options.timeout, origin: origin)) }
-            }
-
-            while next < agentIDs.count, next < options.maxConcurrency { launch() }
-            while let (index, report) = await group.next() {
-                results[index] = .finished(report)
+        var failures = 0
+        let reports = await agentIDs.concurrentMap(
+            limit: options.maxConcurrency,
+            proceed: { report in
                 if report.state != .acknowledged { failures += 1 }
-                if next < agentIDs.count, !budgetSpent { launch() }
-            }
-            while next < agentIDs.count {
-                results[next] = .skipped(agentID: agentIDs[next])
-                next += 1
-            }
-        }
-        return BulkReport(items: results.compactMap { $0 })
+                return options.maxFailures.map { failures <= $0 } ?? true
+            },
+            { agentID in await self.send(action, to: agentID, timeout: options.timeout, origin: origin) }
+        )
+        return BulkReport(items: zip(agentIDs, reports).map { agentID, report in
+            report.map(BulkReport.Item.finished) ?? .skipped(agentID: agentID)
+        })
     }
 }

@@ -1,3 +1,4 @@
+import DaemonSupport
 import ServiceLifecycle
 
 /// Runs the dispatcher's deadline sweeper as a lifecycle `Service`. It is started first and

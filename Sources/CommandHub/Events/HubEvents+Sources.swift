@@ -1,24 +1,13 @@
 import Foundation
 import Wire
 
-/// Where the hub's events come from: the registry's and the dispatcher's observers.
+/// Where the hub's events come from: the registry's observer and the dispatcher's sinks.
 ///
 /// Status changes are found by comparing an agent's status with the last one published for
-/// it. Heartbeats and acks with agent state reach the registry's observer; an ack without it
-/// (another gRPC stack's agent) only changes the session — so a finished command first
-/// checks its agent's status too. Either way the change is published before the
-/// `command_finished` of the command that caused it, and only once.
-extension HubEvents {
-    /// Publishes the registry's connects, disconnects and status changes.
-    public func follow(_ registry: AgentRegistry) {
-        registry.observe { [weak self] event in self?.registryEvent(event) }
-    }
-
-    /// Publishes every finished command.
-    public func follow(_ dispatcher: CommandDispatcher) {
-        dispatcher.observe { [weak self] report in self?.commandFinished(report) }
-    }
-
+/// it. Heartbeats and acks reach the registry's observer: the link records what an ack says
+/// about the agent before the dispatcher resolves its command, so a status change is
+/// published before the `command_finished` of the command that caused it, and only once.
+extension HubEvents: CommandSink {
     func registryEvent(_ event: RegistryEvent) {
         guard self.isListened else { return }
         switch event {
@@ -44,16 +33,7 @@ extension HubEvents {
     func commandFinished(_ report: CommandReport) {
         guard self.isListened else { return }
         let finished = HubEvent.commandFinished(report)
-        let session = self.registry.session(for: report.agentID)
-        self.publish { state in
-            var events: [HubEvent] = []
-            if let session, let name = session.identity?.name {
-                // Read under the lock: a concurrent heartbeat's change is then published once.
-                events += Self.statusChange(&state, agentID: report.agentID, name: name, current: session.status)
-            }
-            events.append(finished)
-            return events
-        }
+        self.publish { _ in [finished] }
     }
 
     /// The status change event if `current` differs from the last status published for the agent.

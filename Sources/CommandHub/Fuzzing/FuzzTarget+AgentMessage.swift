@@ -37,9 +37,10 @@ extension FuzzTarget {
         }
 
         let session = AgentSession(
-            remotePeer: "fuzz", credential: AgentCredential(name: "fuzz", labels: ["desk": "fuzz"]), outboxCapacity: 1,
-            output: DiscardingOutput(), now: Date(timeIntervalSince1970: 1_700_000_000), monotonicNow: .zero
+            remotePeer: "fuzz", outboxCapacity: 1, stream: DiscardingStream(), observer: DiscardingStream(),
+            now: Date(timeIntervalSince1970: 1_700_000_000), monotonicNow: .zero
         )
+        _ = session.accept(AgentCredential(name: "fuzz", labels: ["desk": "fuzz"]), monotonicNow: .zero)
         let heartbeat: Commandhub_V1_Heartbeat? = if case .heartbeat(let heartbeat) = message.kind { heartbeat } else { nil }
         session.touch(at: Date(timeIntervalSince1970: 1_700_000_001), monotonicNow: .seconds(1), heartbeat: heartbeat)
         let identity: AgentIdentity
@@ -52,10 +53,10 @@ extension FuzzTarget {
                 return
             }
             try Self.checkIdentity(identity, from: hello)
-            _ = session.activate(identity, status: hello.status)
+            _ = session.activate(identity, status: hello.status, at: Date(timeIntervalSince1970: 1_700_000_001))
         } else {
             identity = AgentIdentity(agentID: Self.fuzzAgentID, name: "fuzz")
-            _ = session.activate(identity, status: .active)
+            _ = session.activate(identity, status: .active, at: Date(timeIntervalSince1970: 1_700_000_001))
         }
 
         switch message.kind {
@@ -68,7 +69,7 @@ extension FuzzTarget {
             let book = WalletBook(writer: nil)
             book.record(
                 snapshot.balances, of: identity.agentID, syncedAt: WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date(),
-                complete: true, source: "snapshot"
+                complete: true, source: .snapshot
             )
             let wallets = book.wallets(of: identity.agentID)?.balances ?? []
             let assets = wallets.map(\.asset)
@@ -120,11 +121,13 @@ extension FuzzTarget {
     }
 }
 
-/// A session output that drops what it is given: the fuzz targets never send commands.
-private struct DiscardingOutput: SessionOutput {
-    func send(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
-        session.written()
+/// A stream (and observer) that drops what it is given: the fuzz targets never send commands.
+private struct DiscardingStream: SessionStream, SessionObserver {
+    func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        session.written(id, succeeded: false)
     }
 
-    func end(_ reason: SessionEnd) {}
+    func finish(_ reason: SessionEnd, accepted: Bool) {}
+    func sessionEnded(_ session: AgentSession) {}
+    func commandWritten(_ id: UUID, on session: AgentSession, succeeded: Bool) {}
 }

@@ -110,7 +110,8 @@ final class AgentLinkServer: Service {
                         outboundBufferSizeHighWatermark: 16_384, outboundBufferSizeLowWatermark: 8_192
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
-                            try stream.pipeline.syncOperations.addHandler(AgentStreamHandler(link: link))
+                            let peer = stream.parent?.remoteAddress.map(AgentLink.describe) ?? "unknown"
+                            try stream.pipeline.syncOperations.addHandler(AgentStreamHandler(link: link, eventLoop: stream.eventLoop, remotePeer: peer))
                         }
                     }
                     try channel.pipeline.syncOperations.addHandlers([http2, keepalive, multiplexer])

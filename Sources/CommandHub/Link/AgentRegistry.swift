@@ -4,7 +4,7 @@ import Synchronization
 /// The live sessions by agent id, and the last known state of agents that went away.
 ///
 /// At most one session per agent id is live: `attach` of a second one returns the first so the
-/// caller can close it (DESIGN: a new connection replaces the old one). One lock guards the two
+/// caller can end it (a new connection replaces the old one). One lock guards the two
 /// maps; per-agent state lives in each `AgentSession` so heartbeats never take this lock.
 public final class AgentRegistry: Sendable {
     private struct State {
@@ -83,11 +83,6 @@ public final class AgentRegistry: Sendable {
 
     /// Agents the hub knows, connected or not.
     public var knownCount: Int { self.state.withLock { $0.live.count + $0.offline.count } }
-
-    /// All live sessions (for shutdown and revocation).
-    func liveSessions() -> [AgentSession] {
-        self.state.withLock { Array($0.live.values) }
-    }
 
     /// Tells observers that a live agent's state changed (a heartbeat, or an ack with state).
     func updated(_ session: AgentSession) {

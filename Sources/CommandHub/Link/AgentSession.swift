@@ -2,28 +2,43 @@ import Foundation
 import Synchronization
 import Wire
 
-/// Where a session's commands go: the agent's gRPC stream (`AgentStreamHandler`), or an
-/// in-memory queue in unit tests.
+/// What a session needs from the stream it runs on: the link's stream handler, or a queue in
+/// unit tests.
 ///
-/// Contract: `send` may be called from any thread and must not block; it writes the command
-/// (marking it sent with the dispatcher) and calls `session.written()` once the write is done.
-/// `end` is called once, after the session closed, to put the reason on the stream.
-protocol SessionOutput: Sendable {
-    func send(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession)
-    func end(_ reason: SessionEnd)
+/// Contract: both calls may come from any thread and never block. `write` puts one command on
+/// the stream, then calls `session.written(_:succeeded:)` once the write is done or failed —
+/// never before the frame is built. `finish` is called exactly once, by `AgentSession.end`, and
+/// ends the stream with `reason` as its status (a trailers-only refusal when `accepted` is false).
+protocol SessionStream: Sendable {
+    func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession)
+    func finish(_ reason: SessionEnd, accepted: Bool)
 }
 
-/// One agent's connection: what the hub knows of it, and the way to its stream.
+/// Who is told, exactly once, that an accepted session ended: the link, which takes it out of
+/// the registry, fails its waiting commands and forgets it.
+protocol SessionObserver: Sendable {
+    func sessionEnded(_ session: AgentSession)
+    /// A command queued on `session` was written to its stream (`succeeded`) or could not be.
+    func commandWritten(_ id: UUID, on session: AgentSession, succeeded: Bool)
+}
+
+/// One agent stream, from its request headers to its end, and what the hub knows of the agent
+/// while it lasts. The session is the one owner of the stream's life: its `Phase` is the only
+/// state machine, and `end` is the only way out, whoever asks (the agent, the hub, a failure).
 ///
-/// Created when a stream is accepted, before its `Hello`. Any task may `enqueue` commands, read
-/// its state or `close` it; the stream handler owns the stream and reports what arrives. State
-/// changes are serialized by one small lock; writes happen on the stream's event loop.
+/// Threading: the stream handler drives it from the stream's event loop; any task may
+/// `enqueue` commands, read its state, or `end` it. Every state change happens under one small
+/// lock; writes happen on the stream's event loop.
 public final class AgentSession: Sendable {
-    /// The lifecycle of a session; `closed` is terminal and keeps the first reason.
-    enum Phase: Sendable {
+    /// The life of one stream; `ended` is terminal and keeps the first reason.
+    enum Phase: Sendable, Equatable {
+        /// Open, its request headers not yet accepted.
+        case awaitingHeaders
+        /// Authenticated; its first message must be `Hello`.
         case awaitingHello
+        /// Identified: the agent's live session; commands flow.
         case active
-        case closed(SessionEnd)
+        case ended(SessionEnd)
     }
 
     /// What `enqueue` did with a command.
@@ -34,37 +49,42 @@ public final class AgentSession: Sendable {
     }
 
     private struct State {
-        var phase: Phase = .awaitingHello
+        var phase: Phase = .awaitingHeaders
+        var credential: AgentCredential?
         var identity: AgentIdentity?
         var live: LiveStatus
         var lastSeenOffset: Duration
-        /// Commands handed to the output and not yet written.
+        /// Commands handed to the stream and not yet written.
         var unwritten = 0
     }
 
-    public let sessionID = UUID()
+    public let sessionID = UUID.random()
     public let remotePeer: String
-    /// The credential the stream authenticated with.
-    public let credential: AgentCredential
     let outboxCapacity: Int
-    private let output: any SessionOutput
+    private let stream: any SessionStream
+    private let observer: any SessionObserver
     private let state: Mutex<State>
 
     init(
-        remotePeer: String, credential: AgentCredential, outboxCapacity: Int, output: any SessionOutput,
+        remotePeer: String, outboxCapacity: Int, stream: any SessionStream, observer: any SessionObserver,
         now: Date, monotonicNow: Duration
     ) {
         self.remotePeer = remotePeer
-        self.credential = credential
         self.outboxCapacity = outboxCapacity
-        self.output = output
+        self.stream = stream
+        self.observer = observer
         self.state = Mutex(State(
             live: LiveStatus(status: .unspecified, lastSeen: now, connectedAt: now),
             lastSeenOffset: monotonicNow
         ))
     }
 
-    /// The agent's identity once its `Hello` was accepted.
+    var phase: Phase { self.state.withLock { $0.phase } }
+
+    /// The credential the stream authenticated with, once accepted.
+    public var credential: AgentCredential? { self.state.withLock { $0.credential } }
+
+    /// The agent's identity once its `Hello` was accepted (kept after the end).
     public var identity: AgentIdentity? { self.state.withLock { $0.identity } }
 
     /// The agent's current status, as its Hello, last heartbeat or last ack said.
@@ -72,53 +92,82 @@ public final class AgentSession: Sendable {
 
     /// Why the session ended, once it has.
     var endReason: SessionEnd? {
-        self.state.withLock { state in
-            if case .closed(let reason) = state.phase { return reason }
-            return nil
-        }
+        if case .ended(let reason) = self.phase { return reason }
+        return nil
     }
 
-    /// Accepts the `Hello`: `awaitingHello → active`. Returns false if the session already closed.
-    func activate(_ identity: AgentIdentity, status: Commandhub_V1_AgentStatus) -> Bool {
+    // MARK: Transitions
+
+    /// `awaitingHeaders → awaitingHello`: the call is accepted as `credential`. False if it was
+    /// not waiting for its headers (already accepted, or ended).
+    func accept(_ credential: AgentCredential, monotonicNow: Duration) -> Bool {
         self.state.withLock { state -> Bool in
-            guard case .awaitingHello = state.phase else { return false }
-            state.phase = .active
-            state.identity = identity
-            state.live.status = status == .unspecified ? .active : status
+            guard state.phase == .awaitingHeaders else { return false }
+            state.phase = .awaitingHello
+            state.credential = credential
+            state.lastSeenOffset = monotonicNow
             return true
         }
     }
 
-    /// Hands a command to the stream. Never blocks: a closed session or a full outbox (too many
-    /// commands not yet written — the agent is not reading) fails fast.
+    /// `awaitingHello → active`: the `Hello` counts as the agent's first heartbeat. The
+    /// credential's labels are merged under the agent's own. False if the session was not
+    /// waiting for its Hello.
+    func activate(_ identity: AgentIdentity, status: Commandhub_V1_AgentStatus, at now: Date) -> Bool {
+        self.state.withLock { state -> Bool in
+            guard state.phase == .awaitingHello else { return false }
+            var identity = identity
+            identity.labels = (state.credential?.labels ?? [:]).merging(identity.labels) { _, own in own }
+            state.phase = .active
+            state.identity = identity
+            state.live.status = status == .unspecified ? .active : status
+            state.live.lastHeartbeat = now
+            return true
+        }
+    }
+
+    /// Ends the session — the one place that does: `→ ended(reason)`; the first reason wins.
+    /// The observer learns it once (the session leaves the registry, its waiting commands fail),
+    /// then the stream is finished with the reason as its status. Returns true if this call
+    /// ended it.
+    @discardableResult
+    func end(_ reason: SessionEnd) -> Bool {
+        let previous = self.state.withLock { state -> Phase in
+            let previous = state.phase
+            if case .ended = previous { return previous }
+            state.phase = .ended(reason)
+            return previous
+        }
+        if case .ended = previous { return false }
+        let accepted = previous != .awaitingHeaders
+        if accepted { self.observer.sessionEnded(self) }
+        self.stream.finish(reason, accepted: accepted)
+        return true
+    }
+
+    // MARK: Commands
+
+    /// Hands a command to the stream. Never blocks: a session that is not active or a full
+    /// outbox (too many commands not yet written — the agent is not reading) fails fast.
     func enqueue(_ command: Commandhub_V1_Command, id: UUID) -> EnqueueResult {
         let result = self.state.withLock { state -> EnqueueResult in
-            if case .closed = state.phase { return .closed }
+            guard state.phase == .active else { return .closed }
             guard state.unwritten < self.outboxCapacity else { return .full }
             state.unwritten += 1
             return .queued
         }
-        if result == .queued { self.output.send(command, id: id, session: self) }
+        if result == .queued { self.stream.write(command, id: id, session: self) }
         return result
     }
 
-    /// Called by the output once a queued command has been written (or dropped).
-    func written() {
+    /// Called by the stream once a queued command's write is done (or failed): frees its slot
+    /// and tells the observer.
+    func written(_ id: UUID, succeeded: Bool) {
         self.state.withLock { $0.unwritten = max(0, $0.unwritten - 1) }
+        self.observer.commandWritten(id, on: self, succeeded: succeeded)
     }
 
-    /// Ends the session: `→ closed(reason)`; the first reason wins and is put on the stream.
-    /// Returns true if this call closed it.
-    @discardableResult
-    func close(_ reason: SessionEnd) -> Bool {
-        let closed = self.state.withLock { state -> Bool in
-            if case .closed = state.phase { return false }
-            state.phase = .closed(reason)
-            return true
-        }
-        if closed { self.output.end(reason) }
-        return closed
-    }
+    // MARK: What the agent says
 
     /// Records that a message arrived (liveness); heartbeats also update the live status.
     func touch(at now: Date, monotonicNow: Duration, heartbeat: Commandhub_V1_Heartbeat? = nil) {
@@ -133,15 +182,16 @@ public final class AgentSession: Sendable {
     }
 
     /// Records what an ack says about the agent: its status, and its counters when the ack
-    /// carries them. Returns whether anything was recorded.
+    /// carries them. Returns whether the agent's live state changed.
     @discardableResult
     func apply(_ ack: Commandhub_V1_CommandAck) -> Bool {
         guard ack.status != .unspecified || ack.hasAgentState else { return false }
-        self.state.withLock { state in
+        return self.state.withLock { state -> Bool in
+            let before = state.live
             if ack.status != .unspecified { state.live.status = ack.status }
             if ack.hasAgentState { state.live.apply(ack.agentState) }
+            return state.live != before
         }
-        return true
     }
 
     /// Monotonic time of the last message received.
@@ -158,7 +208,7 @@ public final class AgentSession: Sendable {
                 lastHeartbeat: state.live.lastHeartbeat, lastSeen: state.live.lastSeen,
                 connectedAt: state.live.connectedAt,
                 sessionID: connected ? self.sessionID : nil, remotePeer: connected ? self.remotePeer : nil,
-                credentialName: self.credential.name
+                credentialName: state.credential?.name
             )
         }
     }
@@ -170,7 +220,7 @@ enum SessionEnd: Sendable, Equatable {
     case agentClosed
     /// The stream failed (transport error, oversized or undecodable message).
     case streamFailed(String)
-    /// The hub ended it for a reason the agent is told.
+    /// The hub ended it (or refused the call) for a reason the agent is told.
     case closedByHub(HubError)
 
     var description: String {

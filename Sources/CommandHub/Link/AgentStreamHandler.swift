@@ -1,44 +1,46 @@
 import Foundation
-import Logging
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import SwiftProtobuf
 import Wire
 
 /// The hub's side of one `AgentLink.Connect` call, as a channel handler on the HTTP/2 stream:
 /// standard gRPC on the wire (any gRPC stack can be an agent), no task per stream.
 ///
-/// Life of a stream, all on its event loop: request headers are validated and the bearer token
-/// authenticated before any message is read; then the first message must be `Hello`; then acks,
-/// heartbeats and wallet snapshots. Commands are written by `AgentSession.enqueue` straight onto
-/// the stream. Whatever ends the stream (the agent, the hub, a failure) runs `end` once: the
-/// session is detached, its waiting commands fail at once, and the agent gets a gRPC status.
+/// The handler is the session's I/O, nothing more: the `AgentSession` it creates owns the
+/// call's life. On the stream's event loop it reads the request headers (validated, the bearer
+/// token authenticated before any message is read), then messages — `Hello` first, then acks,
+/// heartbeats and wallet snapshots — and reports each to the session and the link; it writes
+/// what the session hands it. Whatever ends the call (the agent, the hub, a failure) goes
+/// through `AgentSession.end`, which calls `finish` here once to put the status on the wire.
 final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     static let path = "/commandhub.v1.AgentLink/Connect"
 
-    private enum Phase {
-        /// Waiting for the request headers.
-        case idle
-        case open(AgentSession)
-        case ended
-    }
-
     private let link: AgentLink
-    private var phase = Phase.idle
+    let session: AgentSession
+    /// The way back to this handler for writes requested from other threads; emptied when the
+    /// handler is removed, which also breaks the handler → session → handle → handler cycle.
+    private let handle: StreamHandle
     private var reader: GRPCMessageReader
     private var context: ChannelHandlerContext?
-    private var headersSent = false
     private var watchdog: Scheduled<Void>?
     private var floodGuard: FloodGuard
 
-    init(link: AgentLink) {
+    /// Called on `eventLoop`, the stream channel's, as the stream is created.
+    init(link: AgentLink, eventLoop: any EventLoop, remotePeer: String) {
+        let handle = StreamHandle(eventLoop: eventLoop)
         self.link = link
+        self.handle = handle
         self.reader = GRPCMessageReader(maxMessageBytes: link.settings.maxMessageBytes)
         self.floodGuard = FloodGuard(heartbeatInterval: link.settings.heartbeatInterval)
+        self.session = AgentSession(
+            remotePeer: remotePeer, outboxCapacity: link.settings.outboxCapacity, stream: handle, observer: link,
+            now: Date(), monotonicNow: link.clock.now
+        )
+        handle.handler.value = self
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -46,212 +48,185 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.session.end(.agentClosed)
         self.context = nil
+        self.handle.handler.value = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .headers(let headers):
-            if case .idle = self.phase {
+            if self.session.phase == .awaitingHeaders {
                 self.accept(headers.headers, context: context)
             } else if headers.endStream {
-                self.end(.agentClosed)
+                self.session.end(.agentClosed)
             }
         case .data(let frame):
-            guard case .open(let session) = self.phase else { return }
+            let phase = self.session.phase
+            guard phase == .awaitingHello || phase == .active else { return }
             if case .byteBuffer(let bytes) = frame.data {
                 self.reader.append(bytes)
-                self.readMessages(session)
+                self.readMessages()
             }
-            if frame.endStream { self.end(.agentClosed) }
+            if frame.endStream { self.session.end(.agentClosed) }
         case .rstStream:
-            self.end(.agentClosed)
+            self.session.end(.agentClosed)
         default:
             break
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.end(.agentClosed)
+        self.session.end(.agentClosed)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.end(.streamFailed("\(error)"))
+        self.session.end(.streamFailed("\(error)"))
     }
 
     // MARK: The call's start
 
-    /// Validates the request and authenticates it; refusals are trailers-only responses.
+    /// Validates the request and authenticates it; a refusal ends the session before it was
+    /// accepted, which makes it a trailers-only response.
     private func accept(_ headers: HPACKHeaders, context: ChannelHandlerContext) {
-        guard headers.first(name: ":method") == "POST", headers.first(name: ":path") == Self.path else {
-            return self.refuse(.unimplemented, "Method not found: \(headers.first(name: ":path")?.prefix(128) ?? "none")")
-        }
-        guard headers.first(name: "content-type")?.hasPrefix("application/grpc") == true else {
-            // Not gRPC at all: plain HTTP 415, as the gRPC spec asks.
-            self.phase = .ended
-            context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: [":status": "415"], endStream: true))), promise: nil)
-            return
-        }
-        if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
-            return self.refuse(.unimplemented, "Message compression \(encoding.prefix(32)) is not supported")
-        }
         let credential: AgentCredential
-        do {
+        do throws(HubError) {
+            guard headers.first(name: ":method") == "POST", headers.first(name: ":path") == Self.path else {
+                throw .methodNotFound(String(headers.first(name: ":path")?.prefix(128) ?? "none"))
+            }
+            guard headers.first(name: "content-type")?.hasPrefix("application/grpc") == true else { throw .notGRPC }
+            if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
+                throw .unsupportedCompression(String(encoding.prefix(32)))
+            }
             credential = try self.link.authenticator.authenticate(token: AgentLink.bearerToken(in: headers))
         } catch {
-            return self.refuse(error.grpcStatus, error.message, metadata: [("hub-error", error.code)])
+            self.session.end(.closedByHub(error))
+            return
         }
-        let session = AgentSession(
-            remotePeer: context.channel.parent?.remoteAddress.map(AgentLink.describe) ?? "unknown",
-            credential: credential, outboxCapacity: self.link.settings.outboxCapacity,
-            output: StreamOutput(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop), link: self.link),
-            now: Date(), monotonicNow: self.link.clock.now
-        )
-        self.phase = .open(session)
-        self.link.sessions.insert(session)
-        self.headersSent = true
+        guard self.session.accept(credential, monotonicNow: self.link.clock.now) else { return }
+        self.link.accepted(self.session)
         context.writeAndFlush(self.wrapOutboundOut(GRPCFrames.responseHeaders()), promise: nil)
-        self.armWatchdog(session)
-    }
-
-    /// Ends a call that never became a session.
-    private func refuse(_ code: GRPCStatusCode, _ message: String, metadata: [(String, String)] = []) {
-        self.phase = .ended
-        guard let context = self.context else { return }
-        context.writeAndFlush(self.wrapOutboundOut(GRPCFrames.trailers(code, message: message, metadata: metadata, headersSent: false)))
-            .whenComplete { _ in context.close(promise: nil) }
+        self.armWatchdog()
     }
 
     // MARK: Messages
 
-    private func readMessages(_ session: AgentSession) {
-        while case .open = self.phase {
+    private func readMessages() {
+        while true {
             let message: Commandhub_V1_AgentMessage?
             do {
                 message = try self.reader.nextAgentMessage()
             } catch {
-                return self.end(.closedByHub(error))
+                self.session.end(.closedByHub(error))
+                return
             }
             guard let message else { return }
-            self.receive(message, on: session)
+            self.receive(message)
+            if case .ended = self.session.phase { return }
         }
     }
 
-    private func receive(_ message: Commandhub_V1_AgentMessage, on session: AgentSession) {
+    private func receive(_ message: Commandhub_V1_AgentMessage) {
         let link = self.link
+        let session = self.session
         let now = link.clock.now
-        session.touch(at: Date(), monotonicNow: now, heartbeat: message.heartbeat(ifKind: true))
-        guard session.identity != nil else {
+        if case .heartbeat(let heartbeat) = message.kind {
+            session.touch(at: Date(), monotonicNow: now, heartbeat: heartbeat)
+        } else {
+            session.touch(at: Date(), monotonicNow: now)
+        }
+        guard session.phase == .active else {
             guard case .hello(let hello) = message.kind else {
-                return self.end(.closedByHub(.helloRequired(got: message.kind.map(AgentLink.name(of:)) ?? "an empty message")))
+                let got = message.kind.map(AgentLink.name(of:)) ?? "an empty message"
+                session.end(.closedByHub(.helloRequired(got: got)))
+                return
             }
-            return self.hello(hello, on: session)
+            return self.hello(hello)
         }
         switch message.kind {
         case .ack(let ack):
-            let answered = link.dispatcher.acknowledge(ack, from: session)
-            if ack.hasAgentState { link.registry.updated(session) }
-            if !answered, self.floodGuard.unasked(at: now) {
-                return self.end(.closedByHub(.flooding("acks for commands the hub did not send")))
+            if !link.received(ack, on: session), self.floodGuard.unasked(at: now) {
+                session.end(.closedByHub(.flooding("acks for commands the hub did not send")))
             }
         case .heartbeat:
             link.registry.updated(session)
             if self.floodGuard.heartbeat(at: now) {
-                return self.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
+                session.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
             }
         case .walletSnapshot(let snapshot):
             if self.floodGuard.walletSnapshot(at: now) {
-                return self.end(.closedByHub(.flooding("wallet snapshots")))
+                session.end(.closedByHub(.flooding("wallet snapshots")))
+                return
             }
-            if let agentID = session.identity?.agentID, snapshot.balances.count <= 10_000 {
-                link.wallets?.record(
-                    snapshot.balances, of: agentID, syncedAt: WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date(),
-                    complete: true, source: "snapshot"
-                )
-            }
+            link.received(snapshot, on: session)
         case .hello, nil:
             // A second Hello is ignored (identity is fixed per stream); an unknown message from a
             // newer agent counts as liveness only — unless there are floods of them.
             if self.floodGuard.unasked(at: now) {
-                return self.end(.closedByHub(.flooding("messages the hub did not ask for")))
+                session.end(.closedByHub(.flooding("messages the hub did not ask for")))
             }
         }
     }
 
     /// Validates the Hello, activates the session, answers Welcome, and makes it the agent's
-    /// live session, closing any session it replaces.
-    private func hello(_ hello: Commandhub_V1_Hello, on session: AgentSession) {
-        var identity: AgentIdentity
-        do { identity = try AgentIdentity(hello: hello) } catch { return self.end(.closedByHub(error)) }
-        identity.labels = session.credential.labels.merging(identity.labels) { _, own in own }
-        guard session.activate(identity, status: hello.status) else { return }
+    /// live session (closing any session it replaces).
+    private func hello(_ hello: Commandhub_V1_Hello) {
+        let identity: AgentIdentity
+        do {
+            identity = try AgentIdentity(hello: hello)
+        } catch {
+            self.session.end(.closedByHub(error))
+            return
+        }
+        guard self.session.activate(identity, status: hello.status, at: Date()) else { return }
         var welcome = Commandhub_V1_HubMessage()
-        welcome.welcome.sessionID = session.sessionID.lowercased
+        welcome.welcome.sessionID = self.session.sessionID.lowercased
         welcome.welcome.heartbeatIntervalMs = self.link.settings.heartbeatInterval.wholeMilliseconds
         welcome.welcome.livenessTimeoutMs = self.link.settings.livenessTimeout.wholeMilliseconds
         welcome.welcome.serverTimeMs = WireTime.nowMilliseconds()
-        self.write(welcome)
-        self.link.attach(session)
-    }
-
-    // MARK: Writes (event loop only)
-
-    /// Writes one message and flushes; `written` runs once the write completed or failed.
-    func write(_ message: Commandhub_V1_HubMessage, written: (@Sendable () -> Void)? = nil) {
-        guard case .open = self.phase, let context = self.context,
-              let frame = try? GRPCFrames.message(message, allocator: context.channel.allocator)
-        else {
-            written?()
-            return
-        }
-        if let written {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.whenComplete { _ in written() }
-            context.writeAndFlush(self.wrapOutboundOut(frame), promise: promise)
-        } else {
+        if let context, let frame = try? GRPCFrames.message(welcome, allocator: context.channel.allocator) {
             context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
         }
+        self.link.attach(self.session)
     }
 
-    /// Writes a command the session queued; marks it sent with the dispatcher first.
-    func writeCommand(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
-        guard case .open(let current) = self.phase, current === session else {
-            session.written()
-            return
+    // MARK: What the session asks of the stream (event loop only)
+
+    /// Writes a command the session queued and reports the write's outcome to it — after the
+    /// frame is built and written, never before; a command that cannot be encoded or written
+    /// is reported as not written.
+    fileprivate func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        guard let context, session.phase == .active else {
+            return session.written(id, succeeded: false)
         }
-        self.link.dispatcher.markSent(id)
         var message = Commandhub_V1_HubMessage()
         message.command = command
-        self.write(message) { session.written() }
+        let frame: HTTP2Frame.FramePayload
+        do {
+            frame = try GRPCFrames.message(message, allocator: context.channel.allocator)
+        } catch {
+            return session.written(id, succeeded: false)
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { result in
+            if case .success = result { session.written(id, succeeded: true) } else { session.written(id, succeeded: false) }
+        }
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: promise)
     }
 
-    // MARK: The end
-
-    /// Ends the call once: detaches the session, fails its waiting commands, tells the agent.
-    func end(_ reason: SessionEnd) {
-        guard case .open(let session) = self.phase else {
-            if case .idle = self.phase { self.phase = .ended }
-            return
-        }
-        self.phase = .ended
+    /// Puts the end of the call on the wire, once: trailers with the reason's status (a
+    /// trailers-only response when the call was never accepted, plain HTTP 415 when it was not
+    /// gRPC at all), then closes the stream.
+    fileprivate func finish(_ reason: SessionEnd, accepted: Bool) {
         self.watchdog?.cancel()
         self.watchdog = nil
-        session.close(reason)
-        self.link.ended(session)
-        guard let context = self.context, context.channel.isActive else { return }
-        let final = session.endReason ?? reason
-        let trailers: HTTP2Frame.FramePayload
-        switch final {
-        case .agentClosed:
-            trailers = GRPCFrames.trailers(.ok, message: nil, headersSent: self.headersSent)
-        case .streamFailed(let why):
-            trailers = GRPCFrames.trailers(.unavailable, message: why, headersSent: self.headersSent)
-        case .closedByHub(let error):
-            trailers = GRPCFrames.trailers(
-                error.grpcStatus, message: error.message, metadata: [("hub-error", error.code)], headersSent: self.headersSent
-            )
+        guard let context, context.channel.isActive else { return }
+        if case .closedByHub(.notGRPC) = reason {
+            context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: [":status": "415"], endStream: true))), promise: nil)
+            return
         }
+        let trailers = GRPCFrames.trailers(reason, headersSent: accepted)
         context.writeAndFlush(self.wrapOutboundOut(trailers)).whenComplete { _ in context.close(promise: nil) }
     }
 
@@ -259,53 +234,56 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Ends the call when the agent stays silent: past the Hello timeout before its Hello, past
     /// the liveness timeout after. One timer per stream, re-armed only when it fires.
-    private func armWatchdog(_ session: AgentSession) {
-        guard let context = self.context else { return }
+    private func armWatchdog() {
+        guard let context else { return }
         let settings = self.link.settings
         let clock = self.link.clock
-        let awaitingHello = session.identity == nil
-        let lastSeen = session.lastSeenOffset
+        let awaitingHello = self.session.phase == .awaitingHello
+        let lastSeen = self.session.lastSeenOffset
         let limit = awaitingHello ? settings.helloTimeout : settings.livenessTimeout
         if clock.now >= lastSeen + limit {
-            return self.end(.closedByHub(awaitingHello ? .helloTimeout(limit) : .livenessTimeout(limit)))
+            self.session.end(.closedByHub(awaitingHello ? .helloTimeout(limit) : .livenessTimeout(limit)))
+            return
         }
         // While the Hello is pending, wake no later than the (shorter) liveness limit would need.
         let wake = lastSeen + (awaitingHello ? min(limit, settings.livenessTimeout) : limit)
         let delay = max(wake - clock.now, .milliseconds(1))
-        self.watchdog = context.eventLoop.scheduleTask(in: .nanoseconds(delay.wholeNanoseconds)) { [weak self] in
-            self?.armWatchdog(session)
+        self.watchdog = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.wholeNanoseconds)) {
+            self.armWatchdog()
         }
     }
 }
 
-/// A session's output onto its stream: hops to the stream's event loop when needed.
-struct StreamOutput: SessionOutput {
+/// The session's way to its stream handler from any thread: hops to the stream's event loop
+/// when needed. Holds the handler only while it is in the pipeline.
+private final class StreamHandle: SessionStream {
     let eventLoop: any EventLoop
-    let handler: NIOLoopBound<AgentStreamHandler>
-    let link: AgentLink
+    let handler: NIOLoopBoundBox<AgentStreamHandler?>
 
-    func send(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.handler = NIOLoopBoundBox.makeEmptyBox(valueType: AgentStreamHandler.self, eventLoop: eventLoop)
+    }
+
+    func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
         if self.eventLoop.inEventLoop {
-            self.handler.value.writeCommand(command, id: id, session: session)
+            self.written(command, id: id, session: session)
         } else {
-            self.eventLoop.execute { self.handler.value.writeCommand(command, id: id, session: session) }
+            self.eventLoop.execute { self.written(command, id: id, session: session) }
         }
     }
 
-    func end(_ reason: SessionEnd) {
-        if self.eventLoop.inEventLoop {
-            self.handler.value.end(reason)
-        } else {
-            self.eventLoop.execute { self.handler.value.end(reason) }
-        }
+    private func written(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        guard let handler = self.handler.value else { return session.written(id, succeeded: false) }
+        handler.write(command, id: id, session: session)
     }
-}
 
-extension Commandhub_V1_AgentMessage {
-    /// The heartbeat, when this message is one.
-    fileprivate func heartbeat(ifKind _: Bool) -> Commandhub_V1_Heartbeat? {
-        if case .heartbeat(let heartbeat) = self.kind { return heartbeat }
-        return nil
+    func finish(_ reason: SessionEnd, accepted: Bool) {
+        if self.eventLoop.inEventLoop {
+            self.handler.value?.finish(reason, accepted: accepted)
+        } else {
+            self.eventLoop.execute { self.handler.value?.finish(reason, accepted: accepted) }
+        }
     }
 }
 

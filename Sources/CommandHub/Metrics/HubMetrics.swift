@@ -10,7 +10,7 @@ import Wire
 /// Hot path: a finished command costs one counter increment and, when answered, one histogram
 /// record — both on handles created up front (no label lookup, no allocation per command).
 /// Gauges that are cheap to read (connected agents, pending commands) are read when scraped.
-public final class HubMetrics: Sendable {
+public final class HubMetrics: CommandSink {
     static let actions = ["pause", "resume", "ping", "sync_wallets", "request_status", "sell"]
     static let finalStates = CommandState.allCases.filter(\.isFinal)
 
@@ -57,7 +57,7 @@ public final class HubMetrics: Sendable {
     }
 
     /// Counts a finished command; answered ones also record their round trip (sent → ack).
-    func finished(_ report: CommandReport) {
+    func commandFinished(_ report: CommandReport) {
         guard let action = Self.actions.firstIndex(of: report.action.name),
               let state = Self.finalStates.firstIndex(of: report.state)
         else { return }
@@ -86,8 +86,9 @@ public final class HubMetrics: Sendable {
         return self.registry.emitToBuffer()
     }
 
-    /// Wires the metrics to the registry's and the dispatcher's events.
-    func follow(registry: AgentRegistry, dispatcher: CommandDispatcher) {
+    /// Counts connects and disconnects the registry reports; every agent it knows already is
+    /// a reconnect when it connects.
+    func follow(_ registry: AgentRegistry) {
         self.seen.withLock { $0.formUnion(registry.all().map(\.agentID)) }
         registry.observe { [weak self] event in
             switch event {
@@ -96,6 +97,5 @@ public final class HubMetrics: Sendable {
             case .updated: break
             }
         }
-        dispatcher.observe { [weak self] report in self?.finished(report) }
     }
 }

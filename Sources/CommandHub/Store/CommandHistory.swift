@@ -4,7 +4,7 @@ import Wire
 
 /// Reads of the command log: filtered, newest first, with a cursor that stays stable while new
 /// commands are inserted (it is the log's insertion sequence, and pages walk towards older ones).
-public struct CommandHistory: Sendable {
+public struct CommandHistory: UnresolvedCommands {
     let database: HubDatabase
 
     public init(database: HubDatabase) {
@@ -105,7 +105,11 @@ public struct CommandHistory: Sendable {
 
     /// Commands of `agentID` that were sent but ended without the agent's answer and were not
     /// reconciled yet, newest first: their outcome is known only to the agent.
-    func unresolved(agentID: UUID, since: Date, limit: Int = 1000) async throws(HubError) -> [UUID] {
+    func unresolved(agentID: UUID, since: Date) async throws -> [UUID] {
+        try await self.unresolved(agentID: agentID, since: since, limit: 1000)
+    }
+
+    func unresolved(agentID: UUID, since: Date, limit: Int) async throws(HubError) -> [UUID] {
         try await self.read { db in
             try String.fetchAll(
                 db,

@@ -1,3 +1,4 @@
+import DaemonSupport
 import ServiceLifecycle
 
 /// The hub's persistence, assembled: the database and the parts that read and write it, plus
@@ -8,7 +9,11 @@ public struct HubStore: Sendable {
     public let log: CommandLog
     public let history: CommandHistory
     let directory: AgentDirectory
+    public let wallets: WalletBook
     public let authenticator: CredentialAuthenticator
+    /// Operator accounts, as the REST API checks them.
+    public let operators: OperatorDirectory
+    let idempotency: IdempotencyStore
     let maintenance: StoreMaintenance
     let watcher: StoreWatcher
 

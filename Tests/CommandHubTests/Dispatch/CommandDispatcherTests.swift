@@ -8,9 +8,9 @@ import Wire
 @Suite("CommandDispatcher", .timeLimit(.minutes(1)))
 struct CommandDispatcherTests {
     /// A dispatcher on a manual clock with its deadline sweeper running for the body's duration.
-    func withDispatcher(_ body: (CommandDispatcher, ManualClock) async throws -> Void) async throws {
+    func withDispatcher(sinks: [any CommandSink] = [], _ body: (CommandDispatcher, ManualClock) async throws -> Void) async throws {
         let clock = ManualClock()
-        let dispatcher = CommandDispatcher(registry: AgentRegistry(), clock: MonotonicClock(clock))
+        let dispatcher = CommandDispatcher(registry: AgentRegistry(), sinks: sinks, clock: MonotonicClock(clock))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             defer { group.cancelAll() }
@@ -28,13 +28,13 @@ struct CommandDispatcherTests {
                 group.addTask {
                     var commands: [Commandhub_V1_Command] = []
                     for await item in agent.outbox.items {
-                        commands.append(QueueOutput.take(item, dispatcher: dispatcher))
+                        commands.append(QueueStream.take(item))
                         if commands.count == count { break }
                     }
                     for command in commands.reversed() {
                         var ack = FakeAgent.ack(for: command)
                         ack.message = "answer to \(command.commandID)"
-                        dispatcher.acknowledge(ack, from: agent.session)
+                        agent.acknowledge(ack)
                     }
                 }
                 let reports = try await withThrowingTaskGroup(of: CommandReport.self) { senders in
@@ -62,7 +62,7 @@ struct CommandDispatcherTests {
             let agent = FakeAgent.connect(to: dispatcher)
             let received = Received()
             async let report = dispatcher.send(.pause(.init()), to: agent.agentID, timeout: .seconds(5))
-            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await agent.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             try await received.wait(for: 1)
             clock.advance(by: .seconds(4))
@@ -80,10 +80,10 @@ struct CommandDispatcherTests {
             let agent = FakeAgent.connect(to: dispatcher)
             let received = Received()
             async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(30))
-            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await agent.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             try await received.wait(for: 1)
-            agent.disconnect(dispatcher, reason: .streamFailed("connection reset"))
+            agent.disconnect(reason: .streamFailed("connection reset"))
             let final = await report
             // The clock never moved: the stream's end, not the deadline, resolved it.
             #expect(clock.now.offset == .zero)
@@ -107,14 +107,14 @@ struct CommandDispatcherTests {
             let agent = FakeAgent.connect(to: dispatcher)
             let received = Received()
             async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(1))
-            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await agent.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             try await received.wait(for: 1)
             clock.advance(by: .seconds(2))
             let final = await report
             #expect(final.state == .timedOut)
             let command = try #require(received.commands.first)
-            dispatcher.acknowledge(FakeAgent.ack(for: command), from: agent.session)
+            agent.acknowledge(FakeAgent.ack(for: command))
             #expect(dispatcher.ignoredAckCount == 1)
             #expect(dispatcher.pendingCount == 0)
         }
@@ -125,20 +125,20 @@ struct CommandDispatcherTests {
             let agent = FakeAgent.connect(to: dispatcher)
             let received = Received()
             async let report = dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(5))
-            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await agent.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             try await received.wait(for: 1)
             var unknown = Commandhub_V1_CommandAck()
             unknown.commandID = UUID().uuidString
             unknown.success = true
-            dispatcher.acknowledge(unknown, from: agent.session)
+            agent.acknowledge(unknown)
             var garbage = Commandhub_V1_CommandAck()
             garbage.commandID = "not-a-uuid"
-            dispatcher.acknowledge(garbage, from: agent.session)
+            agent.acknowledge(garbage)
             #expect(dispatcher.ignoredAckCount == 2)
             #expect(dispatcher.pendingCount == 1)
             let command = try #require(received.commands.first)
-            dispatcher.acknowledge(FakeAgent.ack(for: command), from: agent.session)
+            agent.acknowledge(FakeAgent.ack(for: command))
             #expect(await report.state == .acknowledged)
             #expect(dispatcher.pendingCount == 0)
         }
@@ -150,11 +150,11 @@ struct CommandDispatcherTests {
             let intruder = FakeAgent.connect(to: dispatcher, name: "intruder")
             let received = Received()
             async let report = dispatcher.send(.pause(.init()), to: target.agentID, timeout: .seconds(1))
-            let server = Task { await target.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await target.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             try await received.wait(for: 1)
             let command = try #require(received.commands.first)
-            dispatcher.acknowledge(FakeAgent.ack(for: command), from: intruder.session)
+            intruder.acknowledge(FakeAgent.ack(for: command))
             #expect(dispatcher.ignoredAckCount == 1)
             clock.advance(by: .seconds(1))
             #expect(await report.state == .timedOut)
@@ -165,7 +165,7 @@ struct CommandDispatcherTests {
         try await withDispatcher { dispatcher, _ in
             let agent = FakeAgent.connect(to: dispatcher)
             let received = Received()
-            let server = Task { await agent.serve(dispatcher, behavior: .silent, received: received.record) }
+            let server = Task { await agent.serve(behavior: .silent, received: received.record) }
             defer { server.cancel() }
             let caller = Task { await dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(60)) }
             try await received.wait(for: 1)
@@ -175,16 +175,15 @@ struct CommandDispatcherTests {
         }
     }
 
-    @Test func everyReportReachesObserversExactlyOnce() async throws {
-        try await withDispatcher { dispatcher, clock in
-            let seen = Mutex<[UUID: Int]>([:])
-            dispatcher.observe { report in seen.withLock { $0[report.commandID, default: 0] += 1 } }
+    @Test func everyReportReachesTheSinksExactlyOnce() async throws {
+        let seen = CountingSink()
+        try await withDispatcher(sinks: [seen]) { dispatcher, clock in
             let answering = FakeAgent.connect(to: dispatcher, name: "answering")
             let silent = FakeAgent.connect(to: dispatcher, name: "silent")
             let received = Received()
             let servers = [
-                Task { await answering.serve(dispatcher, behavior: .ack) },
-                Task { await silent.serve(dispatcher, behavior: .silent, received: received.record) },
+                Task { await answering.serve(behavior: .ack) },
+                Task { await silent.serve(behavior: .silent, received: received.record) },
             ]
             defer { servers.forEach { $0.cancel() } }
             async let acked = dispatcher.send(.ping(.init()), to: answering.agentID, timeout: .seconds(1))
@@ -195,8 +194,19 @@ struct CommandDispatcherTests {
             clock.advance(by: .seconds(2))
             let reports = [await acked, await timedOut, notConnected]
             #expect(reports.map(\.state) == [.acknowledged, .timedOut, .undeliverable])
-            #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: reports.map { ($0.commandID, 1) }))
+            #expect(seen.counts == Dictionary(uniqueKeysWithValues: reports.map { ($0.commandID, 1) }))
         }
+    }
+}
+
+/// Counts the reports it is given, per command.
+final class CountingSink: CommandSink {
+    private let seen = Mutex<[UUID: Int]>([:])
+
+    var counts: [UUID: Int] { self.seen.withLock { $0 } }
+
+    func commandFinished(_ report: CommandReport) {
+        self.seen.withLock { $0[report.commandID, default: 0] += 1 }
     }
 }
 

@@ -14,10 +14,9 @@ struct HubEventsTests {
         capacity: Int = 1024, _ body: (HubEvents, CommandDispatcher) async throws -> Void
     ) async throws {
         let registry = AgentRegistry()
-        let dispatcher = CommandDispatcher(registry: registry, clock: MonotonicClock(ManualClock()))
         let events = HubEvents(registry: registry, capacity: capacity)
-        events.follow(registry)
-        events.follow(dispatcher)
+        registry.observe { event in events.registryEvent(event) }
+        let dispatcher = CommandDispatcher(registry: registry, sinks: [events], clock: MonotonicClock(ManualClock()))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await dispatcher.run() }
             defer { group.cancelAll() }
@@ -49,10 +48,10 @@ struct HubEventsTests {
             let everything = try self.subscribe(events)
             let commands = try self.subscribe(events, [.commandFinished])
             let agent = FakeAgent.connect(to: dispatcher)
-            let server = Task { await agent.serve(dispatcher, behavior: .ack) }
+            let server = Task { await agent.serve(behavior: .ack) }
             defer { server.cancel() }
             #expect(await dispatcher.send(.ping(.init()), to: agent.agentID, timeout: .seconds(5)).state == .acknowledged)
-            agent.disconnect(dispatcher)
+            agent.disconnect()
 
             let all = self.events(self.drain(everything))
             #expect(all.map(\.1) == [.agentConnected, .commandFinished, .agentDisconnected])
@@ -69,12 +68,10 @@ struct HubEventsTests {
             let agent = FakeAgent.connect(to: dispatcher)
             let server = Task {
                 for await item in agent.outbox.items {
-                    let command = QueueOutput.take(item, dispatcher: dispatcher)
+                    let command = QueueStream.take(item)
                     var ack = FakeAgent.ack(for: command)
                     ack.status = .paused
-                    dispatcher.acknowledge(ack, from: agent.session)
-                    // As the stream handler does for an ack carrying agent state.
-                    dispatcher.registry.updated(agent.session)
+                    agent.acknowledge(ack)
                 }
             }
             defer { server.cancel() }

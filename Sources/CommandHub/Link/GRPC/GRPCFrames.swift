@@ -36,6 +36,19 @@ enum GRPCFrames {
         return .headers(.init(headers: headers, endStream: true))
     }
 
+    /// The status that ends a session's call: OK when the agent closed its side, UNAVAILABLE
+    /// for a failed stream, the hub error's status (its code as `hub-error` metadata) otherwise.
+    static func trailers(_ reason: SessionEnd, headersSent: Bool) -> HTTP2Frame.FramePayload {
+        switch reason {
+        case .agentClosed:
+            self.trailers(.ok, message: nil, headersSent: headersSent)
+        case .streamFailed(let why):
+            self.trailers(.unavailable, message: why, headersSent: headersSent)
+        case .closedByHub(let error):
+            self.trailers(error.grpcStatus, message: error.message, metadata: [("hub-error", error.code)], headersSent: headersSent)
+        }
+    }
+
     /// gRPC's percent-encoding of `grpc-message`: printable ASCII except '%' stays as is.
     static func percentEncoded(_ text: String) -> String {
         var encoded = ""
