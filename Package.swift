@@ -65,36 +65,99 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // The hub, in layers that depend one way (the compiler keeps the direction):
+        // Wire ← HubCore ← HubLink, HubStorage ← HubAPI ← CommandHub (the wiring).
         .target(
-            name: "CommandHub",
+            name: "HubCore",
             dependencies: [
                 "Wire", "DaemonSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HubLink",
+            dependencies: [
+                "HubCore", "Wire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HubStorage",
+            dependencies: [
+                "HubCore", "Wire", "DaemonSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HubAPIDocument",
+            exclude: ["openapi.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HubAPI",
+            dependencies: [
+                "HubCore", "HubStorage", "HubAPIDocument", "Wire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CommandHub",
+            dependencies: [
+                "HubCore", "HubLink", "HubStorage", "HubAPI", "Wire", "DaemonSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["API/OpenAPI/openapi.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        // Fuzz targets: what the libFuzzer executable and the in-suite harness both run.
+        .target(
+            name: "HubFuzzTargets",
+            dependencies: [
+                "HubCore", "HubLink", "HubStorage", "HubAPI", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
+            path: "Fuzz/HubFuzzTargets",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -115,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "CommandHubCLI",
             dependencies: [
-                "CommandHub", "CryptoAgent", "DaemonSupport",
+                "CommandHub", "HubCore", "HubStorage", "HubAPI", "CryptoAgent", "DaemonSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -164,7 +227,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CommandHubFuzz",
-            dependencies: ["CommandHub"],
+            dependencies: ["HubFuzzTargets"],
             path: "Fuzz/CommandHubFuzz",
             swiftSettings: swiftSettings
         ),
@@ -176,7 +239,8 @@ let package = Package(
         .testTarget(
             name: "CommandHubTests",
             dependencies: [
-                "CommandHub", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "HubFuzzTargets", "Wire", "DaemonSupport", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm",
+                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -200,7 +264,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -2,8 +2,8 @@
 // `swift build --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING`): libFuzzer owns `main`
 // and calls these.
 #if FUZZING
-import CommandHub
 import Foundation
+import HubFuzzTargets
 
 /// The target libFuzzer drives: COMMANDHUB_FUZZ_TARGET, read once before the first input.
 let selectedTarget: FuzzTarget = {

@@ -3,8 +3,8 @@
 //     swift run commandhub-fuzz TARGET FILE|DIR...
 // The instrumented libFuzzer binary (FUZZING) has libFuzzer's `main` instead.
 #if !FUZZING
-import CommandHub
 import Foundation
+import HubFuzzTargets
 
 @main
 struct ReplayCommand {

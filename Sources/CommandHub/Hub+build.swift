@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Logging
 
 /// Assembles a hub from its configuration, in the order its parts depend on each other: the
@@ -9,11 +13,12 @@ import Logging
 /// Throws `ConfigurationError` for an invalid configuration (also for TLS files that cannot be
 /// read or used, naming the key and the file) and `StoreError` for a database that cannot be
 /// used; nothing has been started or written then, except the crash recovery.
-public func buildHub(
-    configuration: HubConfiguration,
-    clock: MonotonicClock = .continuous,
-    logger: Logger = Logger(label: "commandhub")
-) throws -> Hub {
+public func buildHub(configuration: HubConfiguration, logger: Logger = Logger(label: "commandhub")) throws -> Hub {
+    try buildHub(configuration: configuration, clock: .continuous, logger: logger)
+}
+
+/// `buildHub(configuration:logger:)` on a clock of the caller's (tests move time themselves).
+package func buildHub(configuration: HubConfiguration, clock: MonotonicClock, logger: Logger) throws -> Hub {
     try configuration.validate()
     let tls = try ListenerTLS.load(configuration, logger: logger)
     let store = try buildStore(configuration, logger: logger)

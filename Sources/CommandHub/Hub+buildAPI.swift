@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS

@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Logging
 
 /// The fleet: the registry of sessions (its known agents restored from the store), the
@@ -27,12 +31,12 @@ func buildFleet(_ configuration: HubConfiguration, store: HubStore, clock: Monot
 }
 
 /// What the hub knows and does about its agents while it runs.
-public struct HubFleet: Sendable {
-    public let registry: AgentRegistry
-    public let dispatcher: CommandDispatcher
-    let reconciler: Reconciler
+package struct HubFleet: Sendable {
+    package let registry: AgentRegistry
+    package let dispatcher: CommandDispatcher
+    package let reconciler: Reconciler
     /// The live events of `GET /api/crypto/events/`.
-    public let events: HubEvents
+    package let events: HubEvents
     /// The Prometheus registry behind `/metrics`.
-    public let metrics: HubMetrics
+    package let metrics: HubMetrics
 }

@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Logging
 
 /// The agent link: the gRPC listener and what its sessions share. A revoked credential closes
@@ -5,7 +9,11 @@ import Logging
 func buildLink(_ configuration: HubConfiguration, fleet: HubFleet, store: HubStore, tls: ListenerTLS?, logger: Logger) -> AgentLinkServer {
     let link = AgentLink(
         registry: fleet.registry, dispatcher: fleet.dispatcher, authenticator: store.authenticator, reconciler: fleet.reconciler,
-        wallets: store.wallets, settings: .init(configuration: configuration), logger: logger
+        wallets: store.wallets, settings: .init(
+            heartbeatInterval: configuration.heartbeatInterval, livenessTimeout: configuration.livenessTimeout,
+            helloTimeout: configuration.helloTimeout, outboxCapacity: configuration.outboxCapacity,
+            maxMessageBytes: configuration.maxAgentMessageBytes
+        ), logger: logger
     )
     store.authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
     return AgentLinkServer(link: link, options: .init(

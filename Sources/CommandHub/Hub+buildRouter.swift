@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
@@ -19,7 +23,11 @@ func buildRouter(
     ).register(on: api)
     CommandRoutes(
         registry: fleet.registry, dispatcher: fleet.dispatcher, log: store.log, wallets: store.wallets,
-        idempotency: store.idempotency, configuration: configuration
+        idempotency: store.idempotency,
+        settings: .init(
+            defaultTimeout: configuration.defaultCommandTimeout, maxTimeout: configuration.maxCommandTimeout,
+            bulkConcurrency: configuration.bulkConcurrency
+        )
     ).register(on: api)
     HistoryRoutes(history: store.history, writer: store.writer).register(on: api)
     EventRoutes(events: fleet.events).register(on: api)

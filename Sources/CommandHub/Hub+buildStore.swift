@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Logging
 
 /// The store: the database opened and recovered after a crash (commands a killed hub left

@@ -1,4 +1,8 @@
 import Foundation
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -14,8 +18,8 @@ import ServiceLifecycle
 /// buffered. `shutdownGracePeriod` bounds the whole.
 public final class Hub: Service, Sendable {
     public let configuration: HubConfiguration
-    public let store: HubStore
-    public let fleet: HubFleet
+    package let store: HubStore
+    package let fleet: HubFleet
     let linkServer: AgentLinkServer
     let api: HubRESTAPI
     let logger: Logger
@@ -29,15 +33,15 @@ public final class Hub: Service, Sendable {
         self.logger = logger
     }
 
-    public var registry: AgentRegistry { self.fleet.registry }
-    public var dispatcher: CommandDispatcher { self.fleet.dispatcher }
-    public var events: HubEvents { self.fleet.events }
-    public var metrics: HubMetrics { self.fleet.metrics }
-    public var operators: OperatorDirectory { self.store.operators }
-    var link: AgentLink { self.linkServer.link }
-    var tokens: TokenIssuer { self.api.tokens }
+    package var registry: AgentRegistry { self.fleet.registry }
+    package var dispatcher: CommandDispatcher { self.fleet.dispatcher }
+    package var events: HubEvents { self.fleet.events }
+    package var metrics: HubMetrics { self.fleet.metrics }
+    package var operators: OperatorDirectory { self.store.operators }
+    package var link: AgentLink { self.linkServer.link }
+    package var tokens: TokenIssuer { self.api.tokens }
     /// Every REST route with who may call it.
-    public var routes: RouteCatalogue { self.api.routes }
+    package var routes: RouteCatalogue { self.api.routes }
 
     /// The port the gRPC listener bound, once it has.
     public var grpcPort: Int {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import CommandHub
+import HubCore
+import HubStorage
+import HubAPI
 import Foundation
 
 /// `commandhub agents …`: agent credentials in the hub's database. Works whether or not the

@@ -1,5 +1,8 @@
 import ArgumentParser
 import CommandHub
+import HubCore
+import HubStorage
+import HubAPI
 import Foundation
 
 /// `commandhub db check`: opens the hub's database (creating and migrating it if needed),

@@ -1,5 +1,8 @@
 import ArgumentParser
 import CommandHub
+import HubCore
+import HubStorage
+import HubAPI
 import CryptoAgent
 import Foundation
 import Logging

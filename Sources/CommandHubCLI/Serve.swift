@@ -1,5 +1,8 @@
 import ArgumentParser
 import CommandHub
+import HubCore
+import HubStorage
+import HubAPI
 import Foundation
 import Logging
 import DaemonSupport

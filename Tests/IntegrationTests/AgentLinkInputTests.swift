@@ -1,4 +1,8 @@
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 import CryptoAgent
 import Foundation
 import SwiftProtobuf

@@ -1,4 +1,8 @@
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
 import CryptoAgent
 import DaemonSupport
 import Foundation

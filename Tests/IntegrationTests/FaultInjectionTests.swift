@@ -1,5 +1,9 @@
 import AgentSwarm
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
 import Foundation
 import NIOCore
 import NIOPosix

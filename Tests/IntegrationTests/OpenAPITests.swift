@@ -1,4 +1,8 @@
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 import Foundation
 import Testing
 import TestSupport
@@ -41,7 +45,7 @@ struct OpenAPITests {
 
     @Test func theServedDocumentsAreTheCommittedFile() async throws {
         try await TestHub.with { hub in
-            let file = try String(contentsOf: Self.repository.appendingPathComponent("Sources/CommandHub/API/OpenAPI/openapi.yaml"), encoding: .utf8)
+            let file = try String(contentsOf: Self.repository.appendingPathComponent("Sources/HubAPIDocument/openapi.yaml"), encoding: .utf8)
             let yaml = try await hub.rest.with(token: nil).get("/openapi.yaml")
             #expect(yaml.status == 200)
             #expect(yaml.header("content-type") == "application/yaml")

@@ -5,6 +5,10 @@ import Testing
 import TestSupport
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 /// Operator accounts, tokens and roles over real HTTP against a real hub.
 @Suite("Operator auth", .timeLimit(.minutes(2)))

@@ -1,4 +1,8 @@
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
 import Foundation
 import Synchronization
 import Testing

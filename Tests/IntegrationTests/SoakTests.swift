@@ -6,6 +6,10 @@ import Testing
 import TestSupport
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 extension HeavySuites {
     /// The short soak (the benchmark has the long one): 200 agents with churn, steady REST load and

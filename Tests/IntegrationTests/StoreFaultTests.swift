@@ -5,6 +5,10 @@ import Testing
 import TestSupport
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 /// The hub's database failing while it runs — full, or read-only — over REST with a real
 /// agent: new commands are refused clearly (503 `store_unavailable`, nothing sent), reads keep

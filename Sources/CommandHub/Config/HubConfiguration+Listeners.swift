@@ -1,3 +1,7 @@
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import NIOCore
 
 extension HubConfiguration {

@@ -1,5 +1,9 @@
 import Configuration
 import Foundation
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import SystemPackage
 
 extension HubConfiguration {

@@ -1,3 +1,6 @@
+import Foundation
+import HubCore
+
 /// Everything a hub needs to run, read once at start-up and passed down as a value.
 ///
 /// Defaults are the embedded demo's: loopback listeners, short heartbeats, SQLite next to the

@@ -1,5 +1,9 @@
 import DaemonSupport
 import Foundation
+import HubAPI
+import HubCore
+import HubLink
+import HubStorage
 import Logging
 import NIOSSL
 

@@ -2,6 +2,10 @@ import NIOCore
 import Testing
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("FormBody")
 struct FormBodyTests {

@@ -2,6 +2,10 @@ import HummingbirdCore
 import Testing
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("RequestParameters")
 struct RequestParametersTests {

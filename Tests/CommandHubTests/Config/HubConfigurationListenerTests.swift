@@ -1,4 +1,8 @@
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
 import Testing
 
 /// The loopback rule: which hosts may serve plaintext without `listeners.allow_plaintext`.

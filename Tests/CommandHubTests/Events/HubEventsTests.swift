@@ -6,6 +6,10 @@ import Testing
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("HubEvents", .timeLimit(.minutes(1)))
 struct HubEventsTests {

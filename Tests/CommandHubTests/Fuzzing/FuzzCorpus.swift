@@ -1,4 +1,9 @@
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
+import HubFuzzTargets
 import Foundation
 
 /// The committed fuzz inputs: seeds in `Fuzz/corpus/<target>/`, and inputs that once found a

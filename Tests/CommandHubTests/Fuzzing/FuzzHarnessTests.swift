@@ -1,4 +1,9 @@
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
+import HubFuzzTargets
 import Foundation
 import Testing
 

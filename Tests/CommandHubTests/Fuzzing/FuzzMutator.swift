@@ -1,3 +1,4 @@
+import HubFuzzTargets
 /// Deterministic mutation of fuzz inputs, for the in-suite harness: the same seed gives the same
 /// sequence of inputs on every machine, so a failure found in CI reproduces locally.
 ///

@@ -4,6 +4,10 @@ import Testing
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("AgentSession")
 struct AgentSessionTests {

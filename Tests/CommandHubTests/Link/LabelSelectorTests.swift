@@ -1,6 +1,10 @@
 import Testing
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("LabelSelector")
 struct LabelSelectorTests {

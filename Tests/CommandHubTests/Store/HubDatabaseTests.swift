@@ -6,6 +6,10 @@ import Testing
 import TestSupport
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("HubDatabase", .timeLimit(.minutes(1)))
 struct HubDatabaseTests {

@@ -5,6 +5,10 @@ import TestSupport
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 /// A hub database in a temporary directory with its writer running for the body's duration.
 struct StoreFixture {

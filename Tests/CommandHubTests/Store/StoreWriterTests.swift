@@ -6,6 +6,10 @@ import TestSupport
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 @Suite("StoreWriter and CommandLog", .timeLimit(.minutes(1)))
 struct StoreWriterTests {

@@ -3,6 +3,10 @@ import Logging
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 /// An agent session without a transport, on a real `AgentLink`: it is accepted, identified and
 /// attached like a real one, its acks go through the link as the stream handler's do, and it
@@ -75,7 +79,10 @@ extension AgentLink {
         AgentLink(
             registry: dispatcher.registry, dispatcher: dispatcher, authenticator: StaticTokenAuthenticator(tokens: []),
             reconciler: Reconciler(history: NoUnresolvedCommands(), dispatcher: dispatcher, window: .seconds(60), timeout: .seconds(5), logger: Logger(label: "test")),
-            wallets: WalletBook(writer: nil), settings: .init(configuration: HubConfiguration()), logger: Logger(label: "test")
+            wallets: WalletBook(writer: nil), settings: .init(
+                heartbeatInterval: .seconds(5), livenessTimeout: .seconds(15), helloTimeout: .seconds(10), outboxCapacity: 1024,
+                maxMessageBytes: 1 << 20
+            ), logger: Logger(label: "test")
         )
     }
 }

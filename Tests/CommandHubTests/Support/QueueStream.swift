@@ -2,6 +2,10 @@ import Foundation
 import Wire
 
 @testable import CommandHub
+@testable import HubCore
+@testable import HubLink
+@testable import HubStorage
+@testable import HubAPI
 
 /// A session stream without a transport: commands land in an `AsyncStream` a test reads, the
 /// way `AgentStreamHandler` would put them on the wire. A command counts as written once the

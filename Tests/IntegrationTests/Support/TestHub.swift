@@ -1,5 +1,9 @@
 import AsyncHTTPClient
 import CommandHub
+import HubCore
+import HubLink
+import HubStorage
+import HubAPI
 import CryptoAgent
 import Foundation
 import TestSupport

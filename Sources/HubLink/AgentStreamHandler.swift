@@ -1,0 +1,295 @@
+import Foundation
+import HubCore
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+import Wire
+
+/// The hub's side of one `AgentLink.Connect` call, as a channel handler on the HTTP/2 stream:
+/// standard gRPC on the wire (any gRPC stack can be an agent), no task per stream.
+///
+/// The handler is the session's I/O, nothing more: the `AgentSession` it creates owns the
+/// call's life. On the stream's event loop it reads the request headers (validated, the bearer
+/// token authenticated before any message is read), then messages — `Hello` first, then acks,
+/// heartbeats and wallet snapshots — and reports each to the session and the link; it writes
+/// what the session hands it. Whatever ends the call (the agent, the hub, a failure) goes
+/// through `AgentSession.end`, which calls `finish` here once to put the status on the wire.
+package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = HTTP2Frame.FramePayload
+    package typealias OutboundOut = HTTP2Frame.FramePayload
+
+    package static let path = "/commandhub.v1.AgentLink/Connect"
+
+    private let link: AgentLink
+    package let session: AgentSession
+    /// The way back to this handler for writes requested from other threads; emptied when the
+    /// handler is removed, which also breaks the handler → session → handle → handler cycle.
+    private let handle: StreamHandle
+    private var reader: GRPCMessageReader
+    private var context: ChannelHandlerContext?
+    private var watchdog: Scheduled<Void>?
+    private var floodGuard: FloodGuard
+
+    /// Called on `eventLoop`, the stream channel's, as the stream is created.
+    package init(link: AgentLink, eventLoop: any EventLoop, remotePeer: String) {
+        let handle = StreamHandle(eventLoop: eventLoop)
+        self.link = link
+        self.handle = handle
+        self.reader = GRPCMessageReader(maxMessageBytes: link.settings.maxMessageBytes)
+        self.floodGuard = FloodGuard(heartbeatInterval: link.settings.heartbeatInterval)
+        self.session = AgentSession(
+            remotePeer: remotePeer, outboxCapacity: link.settings.outboxCapacity, stream: handle, observer: link,
+            now: Date(), monotonicNow: link.clock.now
+        )
+        handle.handler.value = self
+    }
+
+    package func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    package func handlerRemoved(context: ChannelHandlerContext) {
+        self.session.end(.agentClosed)
+        self.context = nil
+        self.handle.handler.value = nil
+    }
+
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .headers(let headers):
+            if self.session.phase == .awaitingHeaders {
+                self.accept(headers.headers, context: context)
+            } else if headers.endStream {
+                self.session.end(.agentClosed)
+            }
+        case .data(let frame):
+            let phase = self.session.phase
+            guard phase == .awaitingHello || phase == .active else { return }
+            if case .byteBuffer(let bytes) = frame.data {
+                self.reader.append(bytes)
+                self.readMessages()
+            }
+            if frame.endStream { self.session.end(.agentClosed) }
+        case .rstStream:
+            self.session.end(.agentClosed)
+        default:
+            break
+        }
+    }
+
+    package func channelInactive(context: ChannelHandlerContext) {
+        self.session.end(.agentClosed)
+        context.fireChannelInactive()
+    }
+
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.session.end(.streamFailed("\(error)"))
+    }
+
+    // MARK: The call's start
+
+    /// Validates the request and authenticates it; a refusal ends the session before it was
+    /// accepted, which makes it a trailers-only response.
+    private func accept(_ headers: HPACKHeaders, context: ChannelHandlerContext) {
+        let credential: AgentCredential
+        do throws(HubError) {
+            guard headers.first(name: ":method") == "POST", headers.first(name: ":path") == Self.path else {
+                throw .methodNotFound(String(headers.first(name: ":path")?.prefix(128) ?? "none"))
+            }
+            guard headers.first(name: "content-type")?.hasPrefix("application/grpc") == true else { throw .notGRPC }
+            if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
+                throw .unsupportedCompression(String(encoding.prefix(32)))
+            }
+            credential = try self.link.authenticator.authenticate(token: AgentLink.bearerToken(in: headers))
+        } catch {
+            self.session.end(.closedByHub(error))
+            return
+        }
+        guard self.session.accept(credential, monotonicNow: self.link.clock.now) else { return }
+        self.link.accepted(self.session)
+        context.writeAndFlush(self.wrapOutboundOut(GRPCFrames.responseHeaders()), promise: nil)
+        self.armWatchdog()
+    }
+
+    // MARK: Messages
+
+    private func readMessages() {
+        while true {
+            let message: Commandhub_V1_AgentMessage?
+            do {
+                message = try self.reader.nextAgentMessage()
+            } catch {
+                self.session.end(.closedByHub(error))
+                return
+            }
+            guard let message else { return }
+            self.receive(message)
+            if case .ended = self.session.phase { return }
+        }
+    }
+
+    private func receive(_ message: Commandhub_V1_AgentMessage) {
+        let link = self.link
+        let session = self.session
+        let now = link.clock.now
+        if case .heartbeat(let heartbeat) = message.kind {
+            session.touch(at: Date(), monotonicNow: now, heartbeat: heartbeat)
+        } else {
+            session.touch(at: Date(), monotonicNow: now)
+        }
+        guard session.phase == .active else {
+            guard case .hello(let hello) = message.kind else {
+                let got = message.kind.map(AgentLink.name(of:)) ?? "an empty message"
+                session.end(.closedByHub(.helloRequired(got: got)))
+                return
+            }
+            return self.hello(hello)
+        }
+        switch message.kind {
+        case .ack(let ack):
+            if !link.received(ack, on: session), self.floodGuard.unasked(at: now) {
+                session.end(.closedByHub(.flooding("acks for commands the hub did not send")))
+            }
+        case .heartbeat:
+            link.registry.updated(session)
+            if self.floodGuard.heartbeat(at: now) {
+                session.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
+            }
+        case .walletSnapshot(let snapshot):
+            if self.floodGuard.walletSnapshot(at: now) {
+                session.end(.closedByHub(.flooding("wallet snapshots")))
+                return
+            }
+            link.received(snapshot, on: session)
+        case .hello, nil:
+            // A second Hello is ignored (identity is fixed per stream); an unknown message from a
+            // newer agent counts as liveness only — unless there are floods of them.
+            if self.floodGuard.unasked(at: now) {
+                session.end(.closedByHub(.flooding("messages the hub did not ask for")))
+            }
+        }
+    }
+
+    /// Validates the Hello, activates the session, answers Welcome, and makes it the agent's
+    /// live session (closing any session it replaces).
+    private func hello(_ hello: Commandhub_V1_Hello) {
+        let identity: AgentIdentity
+        do {
+            identity = try AgentIdentity(hello: hello)
+        } catch {
+            self.session.end(.closedByHub(error))
+            return
+        }
+        guard self.session.activate(identity, status: hello.status, at: Date()) else { return }
+        var welcome = Commandhub_V1_HubMessage()
+        welcome.welcome.sessionID = self.session.sessionID.lowercased
+        welcome.welcome.heartbeatIntervalMs = self.link.settings.heartbeatInterval.wholeMilliseconds
+        welcome.welcome.livenessTimeoutMs = self.link.settings.livenessTimeout.wholeMilliseconds
+        welcome.welcome.serverTimeMs = WireTime.nowMilliseconds()
+        if let context, let frame = try? GRPCFrames.message(welcome, allocator: context.channel.allocator) {
+            context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        }
+        self.link.attach(self.session)
+    }
+
+    // MARK: What the session asks of the stream (event loop only)
+
+    /// Writes a command the session queued and reports the write's outcome to it — after the
+    /// frame is built and written, never before; a command that cannot be encoded or written
+    /// is reported as not written.
+    fileprivate func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        guard let context, session.phase == .active else {
+            return session.written(id, succeeded: false)
+        }
+        var message = Commandhub_V1_HubMessage()
+        message.command = command
+        let frame: HTTP2Frame.FramePayload
+        do {
+            frame = try GRPCFrames.message(message, allocator: context.channel.allocator)
+        } catch {
+            return session.written(id, succeeded: false)
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { result in
+            if case .success = result { session.written(id, succeeded: true) } else { session.written(id, succeeded: false) }
+        }
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// Puts the end of the call on the wire, once: trailers with the reason's status (a
+    /// trailers-only response when the call was never accepted, plain HTTP 415 when it was not
+    /// gRPC at all), then closes the stream.
+    fileprivate func finish(_ reason: SessionEnd, accepted: Bool) {
+        self.watchdog?.cancel()
+        self.watchdog = nil
+        guard let context, context.channel.isActive else { return }
+        if case .closedByHub(.notGRPC) = reason {
+            context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: [":status": "415"], endStream: true))), promise: nil)
+            return
+        }
+        let trailers = GRPCFrames.trailers(reason, headersSent: accepted)
+        context.writeAndFlush(self.wrapOutboundOut(trailers)).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    // MARK: Liveness
+
+    /// Ends the call when the agent stays silent: past the Hello timeout before its Hello, past
+    /// the liveness timeout after. One timer per stream, re-armed only when it fires.
+    private func armWatchdog() {
+        guard let context else { return }
+        let settings = self.link.settings
+        let clock = self.link.clock
+        let awaitingHello = self.session.phase == .awaitingHello
+        let lastSeen = self.session.lastSeenOffset
+        let limit = awaitingHello ? settings.helloTimeout : settings.livenessTimeout
+        if clock.now >= lastSeen + limit {
+            self.session.end(.closedByHub(awaitingHello ? .helloTimeout(limit) : .livenessTimeout(limit)))
+            return
+        }
+        // While the Hello is pending, wake no later than the (shorter) liveness limit would need.
+        let wake = lastSeen + (awaitingHello ? min(limit, settings.livenessTimeout) : limit)
+        let delay = max(wake - clock.now, .milliseconds(1))
+        self.watchdog = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.wholeNanoseconds)) {
+            self.armWatchdog()
+        }
+    }
+}
+
+/// The session's way to its stream handler from any thread: hops to the stream's event loop
+/// when needed. Holds the handler only while it is in the pipeline.
+private final class StreamHandle: SessionStream {
+    let eventLoop: any EventLoop
+    let handler: NIOLoopBoundBox<AgentStreamHandler?>
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.handler = NIOLoopBoundBox.makeEmptyBox(valueType: AgentStreamHandler.self, eventLoop: eventLoop)
+    }
+
+    func write(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        if self.eventLoop.inEventLoop {
+            self.written(command, id: id, session: session)
+        } else {
+            self.eventLoop.execute { self.written(command, id: id, session: session) }
+        }
+    }
+
+    private func written(_ command: Commandhub_V1_Command, id: UUID, session: AgentSession) {
+        guard let handler = self.handler.value else { return session.written(id, succeeded: false) }
+        handler.write(command, id: id, session: session)
+    }
+
+    func finish(_ reason: SessionEnd, accepted: Bool) {
+        if self.eventLoop.inEventLoop {
+            self.handler.value?.finish(reason, accepted: accepted)
+        } else {
+            self.eventLoop.execute { self.handler.value?.finish(reason, accepted: accepted) }
+        }
+    }
+}
+
+extension Duration {
+    package var wholeNanoseconds: Int64 {
+        self.components.seconds * 1_000_000_000 + self.components.attoseconds / 1_000_000_000
+    }
+}
