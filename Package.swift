@@ -58,7 +58,13 @@ let package = Package(
         ),
         .target(
             name: "DaemonSupport",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            dependencies: [
+                "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),

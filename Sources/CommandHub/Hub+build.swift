@@ -1,3 +1,4 @@
+import DaemonSupport
 import Hummingbird
 import HummingbirdBcrypt
 import HummingbirdCore

@@ -11,8 +11,8 @@ struct LocalState {
     let store: AgentStore
     let exchange: PaperExchange
 
-    static func open(_ options: AgentOptions) throws -> LocalState {
-        let configuration = try options.load()
+    static func open(_ options: AgentOptions) async throws -> LocalState {
+        let configuration = try await options.load()
         do {
             let store = try AgentStore.open(path: configuration.statePath)
             return LocalState(configuration: configuration, store: store, exchange: try PaperExchange(configuration: configuration.paper, store: store))

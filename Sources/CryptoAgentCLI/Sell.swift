@@ -49,7 +49,7 @@ struct Sell: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             var rows: [[String]] = []
             var json: [[String: String]] = []
             for wallet in try await local.exchange.balances(symbols: []) where wallet.asset != local.exchange.quoteAsset {
@@ -77,7 +77,7 @@ struct Sell: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             let preview = try await Sell.preview(self.order.request(), local)
             self.output.print(json: Sell.json(preview), text: Sell.text(preview))
         }
@@ -96,7 +96,7 @@ struct Sell: AsyncParsableCommand {
         var yes = false
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             let request = self.order.request()
             let preview = try await Sell.preview(request, local)
             if !self.output.json { print(Sell.text(preview)) }

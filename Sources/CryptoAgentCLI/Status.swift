@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let local = try LocalState.open(self.options)
+        let local = try await LocalState.open(self.options)
         let agentID = try local.store.identity(configured: local.configuration.agentID)
         let link = (try? local.store.linkState()) ?? [:]
         let finished = try SQLiteFinishedCommands(store: local.store, retention: local.configuration.finishedRetention).count()
@@ -49,7 +49,7 @@ struct Wallets: AsyncParsableCommand {
     var transactions: Int = 0
 
     func run() async throws {
-        let local = try LocalState.open(self.options)
+        let local = try await LocalState.open(self.options)
         let balances = try await local.exchange.balances(symbols: [])
         var json: [String: Any] = [
             "wallets": balances.map { ["asset": $0.asset, "free": DecimalText.format($0.free), "locked": DecimalText.format($0.locked)] },

@@ -1,5 +1,6 @@
 import CommandHub
 import CryptoAgent
+import DaemonSupport
 import Foundation
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import CommandHub
+import DaemonSupport
 import Testing
 
 /// The loopback rule: which hosts may serve plaintext without `listeners.allow_plaintext`.
