@@ -102,7 +102,8 @@ public final class CommandDispatcher: Sendable {
     /// Asks an agent, without any risk of execution, what became of a command that ended
     /// without its answer: the agent answers from its record of finished commands, or refuses
     /// with `not_executed` (and will never execute that id). Journals the answer as the
-    /// command's reconciliation; returns nil when the agent could not be asked.
+    /// command's reconciliation — unless it is `outcome_unknown` again; returns nil when the
+    /// agent could not be asked.
     @discardableResult
     func reconcile(_ commandID: UUID, with agentID: UUID, timeout: Duration) async -> Commandhub_V1_CommandAck? {
         guard let session = self.registry.session(for: agentID) else { return nil }
@@ -113,6 +114,8 @@ public final class CommandDispatcher: Sendable {
         command.lookupOnly = true
         let resolution = await self.wait(for: command, id: commandID, on: session, agentID: agentID, timeout: timeout)
         guard case .answered(let ack) = resolution.outcome else { return nil }
+        // Still unknown to the agent's exchange: nothing to journal; the next reconnect asks again.
+        guard ack.errorCode != "outcome_unknown" else { return ack }
         let executed = ack.errorCode != "not_executed"
         self.reconciled(commandID, agentID: agentID, ack: executed ? ack : nil)
         return ack
