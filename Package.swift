@@ -108,7 +108,10 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -176,6 +179,19 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FakeBinance",
+            dependencies: [
+                "Wire", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FakeBinance",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CommandHubTests",
             dependencies: [
@@ -189,13 +205,16 @@ let package = Package(
         ),
         .testTarget(
             name: "CryptoAgentTests",
-            dependencies: ["CryptoAgent", "Wire", "DaemonSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "FakeBinance", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm",
+                "CommandHub", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm", "FakeBinance",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

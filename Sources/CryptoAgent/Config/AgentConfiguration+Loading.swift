@@ -40,6 +40,7 @@ extension AgentConfiguration {
         self.finishedRetention = try values.hours("finished_retention_hours") ?? self.finishedRetention
         self.exchange = try values.string("exchange") ?? self.exchange
         try self.paper.read(values)
+        try self.binance.read(values)
         try self.limits.read(values)
     }
 }
