@@ -41,15 +41,17 @@ struct Run: AsyncParsableCommand {
         }
         let agent: Agent
         do {
-            agent = try Agent.open(configuration: configuration, logger: logger)
+            agent = try await Agent.open(configuration: configuration, logger: logger)
         } catch let error as StoreError {
             throw Failure.store(error.description)
+        } catch let error as AgentError {
+            throw Failure.exchange(error)
         } catch {
             throw Failure.store("\(error)")
         }
         logger.info("agent starting", metadata: [
             "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",
-            "security": "\(security.summary)",
+            "security": "\(security.summary)", "exchange": "\(agent.exchange.name)",
         ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

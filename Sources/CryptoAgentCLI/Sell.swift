@@ -112,16 +112,21 @@ struct Sell: AsyncParsableCommand {
             }
             let fill: SellFill
             do {
-                fill = try await local.exchange.executeSell(request, clientOrderID: "local-" + UUID().uuidString.lowercased())
+                // A plain UUID: 36 characters, the most Binance's newClientOrderId takes.
+                fill = try await local.exchange.executeSell(request, clientOrderID: UUID().uuidString.lowercased())
             } catch {
                 throw Failure.refused(error.description)
             }
-            let fields: [(String, String)] = [
+            var fields: [(String, String)] = [
                     ("order_id", fill.orderID), ("client_order_id", fill.clientOrderID), ("asset", fill.asset),
                     ("quantity", DecimalText.format(fill.quantity)), ("price", DecimalText.format(fill.price)),
                     ("gross", DecimalText.format(fill.gross)), ("fee", DecimalText.format(fill.fee)),
-                    ("net", DecimalText.format(fill.net)), ("quote_asset", fill.quoteAsset),
+                    ("fee_asset", fill.feeAsset ?? fill.quoteAsset), ("net", DecimalText.format(fill.net)),
+                    ("quote_asset", fill.quoteAsset),
                 ]
+            if let requested = fill.requestedQuantity {
+                fields += [("requested_quantity", DecimalText.format(requested)), ("status", fill.exchangeStatus ?? "")]
+            }
             self.output.print(json: Dictionary(uniqueKeysWithValues: fields), text: Table.render(header: ["FILLED", ""], rows: fields.map { [$0.0, $0.1] }))
         }
     }

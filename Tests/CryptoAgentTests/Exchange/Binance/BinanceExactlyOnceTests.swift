@@ -63,7 +63,9 @@ struct BinanceExactlyOnceTests {
     }
 
     @Test func anAnswerArrivingAfterTheClientsTimeoutIsLookedUpAndNeverSentAgain() async throws {
-        try await BinanceFixture.with(configure: { $0.requestTimeout = .milliseconds(300) }) { fixture in
+        // The fake holds the order's answer until it stops; the client gives up after 2 s (a
+        // bound wide enough for the other requests on a loaded machine).
+        try await BinanceFixture.with(configure: { $0.requestTimeout = .seconds(2) }) { fixture in
             fixture.fake.inject(.holdAfterExecuting)
             let id = BinanceFixture.newID()
             let fill = try await fixture.exchange.executeSell(BinanceFixture.sell, clientOrderID: id)
