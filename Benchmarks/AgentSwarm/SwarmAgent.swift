@@ -177,7 +177,7 @@ final class SwarmAgent: @unchecked Sendable {
             let executed = self.swarm?.wasExecuted(command.commandID) ?? false
             ack.success = executed
             ack.replayed = executed
-            ack.errorCode = executed ? "" : "not_executed"
+            ack.errorCode = executed ? "" : WireCodes.notExecuted
             ack.message = executed ? "executed earlier" : "never executed"
             ack.status = self.paused ? .paused : .active
             var message = Commandhub_V1_AgentMessage()

@@ -1,7 +1,12 @@
+import DaemonSupport
 import HubAPI
 import HubCore
 import HubLink
 import HubStorage
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 
 /// Assembles a hub from its configuration, in the order its parts depend on each other: the

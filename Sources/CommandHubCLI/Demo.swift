@@ -84,7 +84,7 @@ struct Demo: AsyncParsableCommand {
             agentConfiguration.syncInterval = .seconds(15)
             agentConfiguration.statePath = String(format: "\(self.dataDir)/agent-%03d.sqlite", index + 1)
             do {
-                fleet.append(try Agent.open(configuration: agentConfiguration, logger: logger))
+                fleet.append(try await Agent.open(configuration: agentConfiguration, logger: logger))
             } catch let error as StoreError {
                 throw Failure.store(error.description)
             } catch {

@@ -40,14 +40,14 @@ public final class Agent: Service, Sendable {
 
     /// The agent as `crypto-agent run` builds it: its state file at `configuration.statePath`
     /// (created on first run; its identity kept there unless the configuration names one), its
-    /// finished-command record and the paper exchange's ledger in that file.
-    /// Throws `StoreError` for an unusable state file, `AgentError` for an unusable ledger.
-    public static func open(configuration: AgentConfiguration, logger: Logger = Logger(label: "crypto-agent")) throws -> Agent {
+    /// finished-command record and its exchange's ledger or order journal in that file.
+    /// Throws `StoreError` for an unusable state file, `AgentError` for an unusable exchange.
+    public static func open(configuration: AgentConfiguration, logger: Logger = Logger(label: "crypto-agent")) async throws -> Agent {
         let store = try AgentStore.open(path: configuration.statePath)
         let agentID = try store.identity(configured: configuration.agentID)
         return Agent(
             configuration: configuration, agentID: agentID,
-            exchange: try PaperExchange(configuration: configuration.paper, store: store),
+            exchange: try await ExchangeConnectors.open(configuration, store: store, logger: logger),
             finished: SQLiteFinishedCommands(store: store, retention: configuration.finishedRetention),
             store: store, logger: logger
         )

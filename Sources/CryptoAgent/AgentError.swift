@@ -1,3 +1,5 @@
+import Wire
+
 /// Every error the agent reports, with a stable `code` that acks carry as `error_code`.
 public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     case configuration(String)
@@ -11,6 +13,17 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     case assetNotAllowed(String)
     case priceBelowMinimum(price: String, minimum: String)
     case exchange(String)
+    /// The exchange refused the request with a definite answer; nothing was executed. `code` is
+    /// the stable reason (`filter_failure`, `insufficient_balance`, `invalid_signature`,
+    /// `api_key_rejected`, `order_rejected`, `not_filled`).
+    case exchangeRejected(code: String, String)
+    /// The exchange asked the agent to stop calling for a while; nothing was executed.
+    case rateLimited(retryAfterSeconds: Int)
+    /// An order may or may not have been executed and the exchange could not tell yet. The
+    /// command is not recorded as finished: a later lookup asks the exchange again.
+    case outcomeUnknown(String)
+    /// Known not to have been executed, and it never will be (the order id is spent).
+    case notExecuted(String)
     case store(String)
 
     public var code: String {
@@ -26,6 +39,10 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case .assetNotAllowed: "asset_not_allowed"
         case .priceBelowMinimum: "min_price"
         case .exchange: "exchange_error"
+        case .exchangeRejected(let code, _): code
+        case .rateLimited: "rate_limited"
+        case .outcomeUnknown: WireCodes.outcomeUnknown
+        case .notExecuted: WireCodes.notExecuted
         case .store: "store_error"
         }
     }
@@ -44,6 +61,10 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case .assetNotAllowed(let asset): "Selling \(asset) is not allowed on this agent"
         case .priceBelowMinimum(let price, let minimum): "Price \(price) is below the minimum \(minimum)"
         case .exchange(let why): "Exchange error: \(why)"
+        case .exchangeRejected(_, let why): "The exchange refused (nothing was executed): \(why)"
+        case .rateLimited(let seconds): "The exchange is rate limiting this agent; nothing was sent. Retry in \(seconds)s"
+        case .outcomeUnknown(let why): "Outcome unknown: \(why); the hub's reconciliation will settle it"
+        case .notExecuted(let why): "Not executed: \(why)"
         case .store(let why): "Local store error: \(why)"
         }
     }

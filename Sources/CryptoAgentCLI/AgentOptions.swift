@@ -34,20 +34,22 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "DNS name expected in the hub's certificate (and sent as SNI) when it is not the hub's host.")
     var tlsServerName: String?
 
-    /// The configuration from file, environment and these flags, validated.
-    func load() throws -> AgentConfiguration {
-        var environment = ProcessInfo.processInfo.environment
-        if let hub { environment["CRYPTO_AGENT_HUB"] = hub }
-        if let token { environment["CRYPTO_AGENT_TOKEN"] = token }
-        if let agentID { environment["CRYPTO_AGENT_AGENT_ID"] = agentID }
-        if let name { environment["CRYPTO_AGENT_NAME"] = name }
-        if self.tls { environment["CRYPTO_AGENT_TLS"] = "true" }
-        if let tlsCaFile { environment["CRYPTO_AGENT_TLS_CA_FILE"] = tlsCaFile }
-        if let tlsCertFile { environment["CRYPTO_AGENT_TLS_CERT_FILE"] = tlsCertFile }
-        if let tlsKeyFile { environment["CRYPTO_AGENT_TLS_KEY_FILE"] = tlsKeyFile }
-        if let tlsServerName { environment["CRYPTO_AGENT_TLS_SERVER_NAME"] = tlsServerName }
+    /// The configuration from these flags, the environment and the file, validated.
+    func load() async throws -> AgentConfiguration {
+        var overrides: [String: String] = [:]
+        if let hub { overrides["hub"] = hub }
+        if let token { overrides["token"] = token }
+        if let agentID { overrides["agent_id"] = agentID }
+        if let name { overrides["name"] = name }
+        if self.tls { overrides["tls"] = "true" }
+        if let tlsCaFile { overrides["tls.ca_file"] = tlsCaFile }
+        if let tlsCertFile { overrides["tls.cert_file"] = tlsCertFile }
+        if let tlsKeyFile { overrides["tls.key_file"] = tlsKeyFile }
+        if let tlsServerName { overrides["tls.server_name"] = tlsServerName }
         do {
-            return try AgentConfiguration.load(path: self.config, environment: environment)
+            return try await AgentConfiguration.load(
+                path: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides
+            )
         } catch {
             throw Failure.configuration(error.description)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CryptoAgent
 import Foundation
 
 /// Ends the command with one line on standard error and a sysexits code, without the usage
@@ -26,6 +27,13 @@ enum Failure {
     static func unavailable(_ message: String) -> ExitCode {
         self.print(message)
         return ExitCode(69)
+    }
+
+    /// An exchange that cannot be used: its configuration (keys refused, key file readable by
+    /// others) is EX_CONFIG, anything else (unreachable, refusing) EX_UNAVAILABLE.
+    static func exchange(_ error: AgentError) -> ExitCode {
+        if case .configuration = error { return self.configuration(error.description) }
+        return self.unavailable(error.description)
     }
 
     static func print(_ message: String) {

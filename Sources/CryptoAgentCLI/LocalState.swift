@@ -6,20 +6,25 @@ import Wire
 
 /// The agent's state file and exchange, opened for a local command (`status`, `wallets`,
 /// `sell`) — also while the daemon runs on the same file (SQLite WAL serializes the writers).
+/// A Binance exchange is reached with the same keys and order journal as the daemon's.
 struct LocalState {
     let configuration: AgentConfiguration
     let store: AgentStore
-    let exchange: PaperExchange
+    let exchange: any ExchangeConnector
 
-    static func open(_ options: AgentOptions) throws -> LocalState {
-        let configuration = try options.load()
+    static func open(_ options: AgentOptions) async throws -> LocalState {
+        let configuration = try await options.load()
+        let store: AgentStore
         do {
-            let store = try AgentStore.open(path: configuration.statePath)
-            return LocalState(configuration: configuration, store: store, exchange: try PaperExchange(configuration: configuration.paper, store: store))
-        } catch let error as StoreError {
-            throw Failure.store(error.description)
+            store = try AgentStore.open(path: configuration.statePath)
         } catch {
-            throw Failure.store("\(error)")
+            throw Failure.store(error.description)
+        }
+        do {
+            let exchange = try await ExchangeConnectors.open(configuration, store: store)
+            return LocalState(configuration: configuration, store: store, exchange: exchange)
+        } catch {
+            throw Failure.exchange(error)
         }
     }
 }

@@ -12,8 +12,10 @@ struct Run: AsyncParsableCommand {
         abstract: "Connect to the hub and execute its commands until SIGTERM/SIGINT.",
         discussion: """
             Reconnects after any disconnect with exponential backoff and full jitter. Exits non-zero \
-            if the hub refuses the token. Environment overrides:
-            \(AgentConfiguration.environmentKeys.map { "  \($0.key): \($0.help)" }.joined(separator: "\n"))
+            if the hub refuses the token. Configuration comes from the flags, then CRYPTO_AGENT_* \
+            environment variables, then --config (JSON), then the defaults, each overriding the ones \
+            after it. Keys (environment variable in parentheses):
+            \(AgentConfiguration.keys.helpText(environmentPrefix: AgentConfiguration.environmentPrefix))
             """
     )
 
@@ -30,7 +32,7 @@ struct Run: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "crypto-agent")
-        let configuration = try self.options.load()
+        let configuration = try await self.options.load()
         let security: HubLinkSecurity
         do {
             security = try HubLinkSecurity(configuration.tls)
@@ -39,15 +41,17 @@ struct Run: AsyncParsableCommand {
         }
         let agent: Agent
         do {
-            agent = try Agent.open(configuration: configuration, logger: logger)
+            agent = try await Agent.open(configuration: configuration, logger: logger)
         } catch let error as StoreError {
             throw Failure.store(error.description)
+        } catch let error as AgentError {
+            throw Failure.exchange(error)
         } catch {
             throw Failure.store("\(error)")
         }
         logger.info("agent starting", metadata: [
             "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",
-            "security": "\(security.summary)",
+            "security": "\(security.summary)", "exchange": "\(agent.exchange.name)",
         ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

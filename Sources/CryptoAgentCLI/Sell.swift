@@ -49,7 +49,7 @@ struct Sell: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             var rows: [[String]] = []
             var json: [[String: String]] = []
             for wallet in try await local.exchange.balances(symbols: []) where wallet.asset != local.exchange.quoteAsset {
@@ -77,7 +77,7 @@ struct Sell: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             let preview = try await Sell.preview(self.order.request(), local)
             self.output.print(json: Sell.json(preview), text: Sell.text(preview))
         }
@@ -96,7 +96,7 @@ struct Sell: AsyncParsableCommand {
         var yes = false
 
         func run() async throws {
-            let local = try LocalState.open(self.options)
+            let local = try await LocalState.open(self.options)
             let request = self.order.request()
             let preview = try await Sell.preview(request, local)
             if !self.output.json { print(Sell.text(preview)) }
@@ -112,16 +112,21 @@ struct Sell: AsyncParsableCommand {
             }
             let fill: SellFill
             do {
-                fill = try await local.exchange.executeSell(request, clientOrderID: "local-" + UUID().uuidString.lowercased())
+                // A plain UUID: 36 characters, the most Binance's newClientOrderId takes.
+                fill = try await local.exchange.executeSell(request, clientOrderID: UUID().uuidString.lowercased())
             } catch {
                 throw Failure.refused(error.description)
             }
-            let fields: [(String, String)] = [
+            var fields: [(String, String)] = [
                     ("order_id", fill.orderID), ("client_order_id", fill.clientOrderID), ("asset", fill.asset),
                     ("quantity", DecimalText.format(fill.quantity)), ("price", DecimalText.format(fill.price)),
                     ("gross", DecimalText.format(fill.gross)), ("fee", DecimalText.format(fill.fee)),
-                    ("net", DecimalText.format(fill.net)), ("quote_asset", fill.quoteAsset),
+                    ("fee_asset", fill.feeAsset ?? fill.quoteAsset), ("net", DecimalText.format(fill.net)),
+                    ("quote_asset", fill.quoteAsset),
                 ]
+            if let requested = fill.requestedQuantity {
+                fields += [("requested_quantity", DecimalText.format(requested)), ("status", fill.exchangeStatus ?? "")]
+            }
             self.output.print(json: Dictionary(uniqueKeysWithValues: fields), text: Table.render(header: ["FILLED", ""], rows: fields.map { [$0.0, $0.1] }))
         }
     }

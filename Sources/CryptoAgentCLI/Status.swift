@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let local = try LocalState.open(self.options)
+        let local = try await LocalState.open(self.options)
         let agentID = try local.store.identity(configured: local.configuration.agentID)
         let link = (try? local.store.linkState()) ?? [:]
         let finished = try SQLiteFinishedCommands(store: local.store, retention: local.configuration.finishedRetention).count()
@@ -24,6 +24,7 @@ struct Status: AsyncParsableCommand {
             ("hub", local.configuration.hubAddress),
             ("token", local.configuration.token == nil ? "not set" : "set"),
             ("exchange", local.exchange.name),
+            ("exchange_url", local.configuration.exchange == "binance" ? local.configuration.binance.baseURL : "-"),
             ("state_path", local.configuration.statePath),
             ("session_id", link["session_id"] ?? "never connected"),
             ("welcomed_at", link["welcomed_at"] ?? "-"),
@@ -38,7 +39,7 @@ struct Status: AsyncParsableCommand {
     }
 }
 
-/// `crypto-agent wallets`: the paper exchange's balances, and optionally its ledger.
+/// `crypto-agent wallets`: the exchange's balances, and optionally the paper exchange's ledger.
 struct Wallets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show wallet balances (and the ledger with --transactions N).")
 
@@ -49,7 +50,7 @@ struct Wallets: AsyncParsableCommand {
     var transactions: Int = 0
 
     func run() async throws {
-        let local = try LocalState.open(self.options)
+        let local = try await LocalState.open(self.options)
         let balances = try await local.exchange.balances(symbols: [])
         var json: [String: Any] = [
             "wallets": balances.map { ["asset": $0.asset, "free": DecimalText.format($0.free), "locked": DecimalText.format($0.locked)] },
@@ -59,7 +60,10 @@ struct Wallets: AsyncParsableCommand {
             rows: balances.map { [$0.asset, DecimalText.format($0.free), DecimalText.format($0.locked)] }
         )
         if self.transactions > 0 {
-            let ledger = try await local.exchange.transactions(limit: min(self.transactions, 10_000))
+            guard let paper = local.exchange as? PaperExchange else {
+                throw Failure.unavailable("--transactions shows the paper exchange's ledger; \(local.exchange.name) keeps its own history")
+            }
+            let ledger = try await paper.transactions(limit: min(self.transactions, 10_000))
             json["transactions"] = ledger.map {
                 [
                     "id": $0.id, "order_id": $0.orderID ?? NSNull(), "kind": $0.kind, "asset": $0.asset, "amount": DecimalText.format($0.amount),

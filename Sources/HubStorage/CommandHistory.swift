@@ -179,8 +179,9 @@ package struct CommandHistory: UnresolvedCommands {
         }
     }
 
-    /// Commands of `agentID` that were sent but ended without the agent's answer and were not
-    /// reconciled yet, newest first: their outcome is known only to the agent.
+    /// Commands of `agentID` that were sent but ended without the agent's answer — or with an
+    /// `outcome_unknown` answer (its exchange could not tell yet) — and were not reconciled yet,
+    /// newest first: their outcome is known only to the agent.
     package func unresolved(agentID: UUID, since: Date) async throws -> [UUID] {
         try await self.unresolved(agentID: agentID, since: since, limit: 1000)
     }
@@ -191,7 +192,7 @@ package struct CommandHistory: UnresolvedCommands {
                 db,
                 sql: """
                     SELECT command_id FROM command
-                    WHERE agent_id = ? AND state IN ('timed_out', 'undeliverable') AND sent_at IS NOT NULL
+                    WHERE agent_id = ? AND \(Self.awaitingReconciliation) AND sent_at IS NOT NULL
                       AND reconciled_at IS NULL AND created_at >= ?
                     ORDER BY seq DESC LIMIT ?
                     """,
@@ -199,6 +200,10 @@ package struct CommandHistory: UnresolvedCommands {
             ).compactMap(UUID.init(uuidString:))
         }
     }
+
+    /// The commands whose outcome only the agent can tell: no answer, or "unknown yet".
+    static let awaitingReconciliation =
+        "(state IN ('timed_out', 'undeliverable') OR (state = 'failed' AND error_code = 'outcome_unknown'))"
 
     /// How many commands there are per action and state.
     package func countsByActionAndState() async throws(HubError) -> [(action: String, state: String, count: Int)] {

@@ -37,7 +37,7 @@ extension StoreWriter {
         case .commandReconciled(let id, let agentID, let at, let result):
             try db.cachedStatement(sql: """
                 UPDATE command SET reconciled_at = ?, reconciled_result = ?
-                WHERE command_id = ? AND agent_id = ? AND reconciled_at IS NULL AND state IN ('timed_out', 'undeliverable')
+                WHERE command_id = ? AND agent_id = ? AND reconciled_at IS NULL AND \(CommandHistory.awaitingReconciliation)
                 """).execute(arguments: [at.timeIntervalSince1970, result, id.lowercased, agentID.lowercased])
         case .jobCreated(let job):
             try db.cachedStatement(sql: """

@@ -4,4 +4,8 @@ public enum WireCodes {
     /// The answer to a `lookup_only` command the agent never executed: it has no record of the
     /// id and will never execute it.
     public static let notExecuted = "not_executed"
+
+    /// The answer to a sell whose outcome the agent's exchange could not tell yet (its answer
+    /// was lost): nothing is recorded as finished, and reconciliation asks again later.
+    public static let outcomeUnknown = "outcome_unknown"
 }

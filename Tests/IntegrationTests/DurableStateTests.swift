@@ -27,7 +27,7 @@ struct DurableStateTests {
                 let token = try cli.add(name: "desk-7", labels: ["desk": "7"])
                 var configuration = TestAgents.configuration(name: "bot-7", port: hub.grpcPort, token: token)
                 configuration.statePath = directory.path("agent.sqlite")
-                let agent = try Agent.open(configuration: configuration, logger: TestHub.logger)
+                let agent = try await Agent.open(configuration: configuration, logger: TestHub.logger)
                 let run = Task { try await agent.run() }
                 defer { run.cancel() }
                 try await hub.waitForConnected(agent.agentID)
@@ -275,7 +275,7 @@ struct DurableStateTests {
                 #expect(response.status == 503, "the stream ended before the ack: \(response)")
 
                 // Second life, same state file: the hub asks what happened; nothing runs again.
-                let restarted = try Agent.open(configuration: configuration, logger: TestHub.logger)
+                let restarted = try await Agent.open(configuration: configuration, logger: TestHub.logger)
                 #expect(restarted.agentID == agentID)
                 let secondLife = Task { try await restarted.run() }
                 defer { secondLife.cancel() }

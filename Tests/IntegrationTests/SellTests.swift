@@ -148,7 +148,7 @@ struct SellTests {
                 let response = try await call.value
                 #expect(response.status == 503, "the caller learns the stream died, not a made-up result: \(response)")
 
-                let restarted = try Agent.open(configuration: configuration, logger: TestHub.logger)
+                let restarted = try await Agent.open(configuration: configuration, logger: TestHub.logger)
                 let secondLife = Task { try await restarted.run() }
                 defer { secondLife.cancel() }
                 let reconciliation = try await reconciliations.wait { $0.commandID.uuidString.lowercased() == clientOrderID }

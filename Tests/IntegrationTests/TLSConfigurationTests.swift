@@ -4,6 +4,7 @@ import HubLink
 import HubStorage
 import HubAPI
 import CryptoAgent
+import DaemonSupport
 import Foundation
 import Testing
 import TestSupport

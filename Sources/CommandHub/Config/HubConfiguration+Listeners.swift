@@ -1,3 +1,4 @@
+import DaemonSupport
 import HubAPI
 import HubCore
 import HubLink

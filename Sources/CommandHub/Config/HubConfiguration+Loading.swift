@@ -1,48 +1,52 @@
 import Configuration
+import DaemonSupport
 import Foundation
-import HubAPI
 import HubCore
-import HubLink
-import HubStorage
-import SystemPackage
 
 extension HubConfiguration {
     /// Every configuration key, its environment variable and what it means — the README's
     /// table is generated from the same list (`commandhub serve --help-config`).
-    public static let keys: [(key: String, help: String)] = [
-        ("grpc.host", "address the gRPC AgentLink listener binds (default 127.0.0.1)"),
-        ("grpc.port", "gRPC port; 0 picks a free one (default 50051)"),
-        ("grpc.keepalive_interval_seconds", "HTTP/2 ping interval on idle agent connections (30)"),
-        ("grpc.keepalive_timeout_seconds", "drop a connection whose ping is not answered in time (10)"),
-        ("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
-        ("grpc.client_ca_file", "CA certificates (PEM) agents' client certificates must chain to: mutual TLS (needs tls.*)"),
-        ("http.host", "address the REST API binds (default 127.0.0.1)"),
-        ("http.port", "REST port; 0 picks a free one (default 8080)"),
-        ("http.request_timeout_seconds", "a request's head and body must each arrive within this (slow clients are cut off) (30)"),
-        ("http.max_connections", "REST connections open at once; more are closed on arrival (4096)"),
-        ("tls.cert_file", "certificate chain (PEM) of both listeners; with tls.key_file, REST and gRPC serve TLS only"),
-        ("tls.key_file", "private key (PEM) of tls.cert_file"),
-        ("listeners.allow_plaintext", "serve plaintext on a non-loopback host (false: refuse to start)"),
-        ("agents.heartbeat_interval_seconds", "heartbeat interval agents are told to use (5)"),
-        ("agents.liveness_timeout_seconds", "silence after which an agent is declared gone (15)"),
-        ("agents.hello_timeout_seconds", "time a new stream has to send Hello (10)"),
-        ("agents.outbox_capacity", "commands queued per agent before sends fail fast (1024)"),
-        ("agents.tokens", "comma-separated static agent bearer tokens (secret)"),
-        ("agents.allow_unauthenticated", "accept agents without a token; loopback demos only (false)"),
-        ("commands.default_timeout_seconds", "deadline of a command without ?timeout= (5.0)"),
-        ("commands.max_timeout_seconds", "largest ?timeout= accepted (300)"),
-        ("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
-        ("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
-        ("shutdown.grace_period_seconds", "time SIGTERM gives in-flight commands before streams close (10)"),
-        ("store.path", "the hub's SQLite file, created on first run (commandhub.sqlite)"),
-        ("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
-        ("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
-        ("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
-        ("store.credential_poll_ms", "how often credential and operator changes by the CLI are picked up (500)"),
-        ("auth.jwt_secret", "key signing operator tokens, >= 32 characters (secret; default: generated and kept in the database)"),
-        ("auth.token_ttl_seconds", "lifetime of an operator token (3600)"),
-        ("auth.bcrypt_cost", "bcrypt work factor of operator passwords, 4...31 (12)"),
-        ("auth.login_attempts_per_minute", "failed logins allowed per user name and per address each minute (10)"),
+    public static let keys: [ConfigurationKey] = [
+        ConfigurationKey("grpc.host", "address the gRPC AgentLink listener binds (default 127.0.0.1)"),
+        ConfigurationKey("grpc.port", "gRPC port; 0 picks a free one (default 50051)"),
+        ConfigurationKey("grpc.keepalive_interval_seconds", "HTTP/2 ping interval on idle agent connections (30)"),
+        ConfigurationKey("grpc.keepalive_timeout_seconds", "drop a connection whose ping is not answered in time (10)"),
+        ConfigurationKey("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
+        ConfigurationKey(
+            "grpc.client_ca_file", "CA certificates (PEM) agents' client certificates must chain to: mutual TLS (needs tls.*)"
+        ),
+        ConfigurationKey("http.host", "address the REST API binds (default 127.0.0.1)"),
+        ConfigurationKey("http.port", "REST port; 0 picks a free one (default 8080)"),
+        ConfigurationKey(
+            "http.request_timeout_seconds", "a request's head and body must each arrive within this (slow clients are cut off) (30)"
+        ),
+        ConfigurationKey("http.max_connections", "REST connections open at once; more are closed on arrival (4096)"),
+        ConfigurationKey("tls.cert_file", "certificate chain (PEM) of both listeners; with tls.key_file, REST and gRPC serve TLS only"),
+        ConfigurationKey("tls.key_file", "private key (PEM) of tls.cert_file"),
+        ConfigurationKey("listeners.allow_plaintext", "serve plaintext on a non-loopback host (false: refuse to start)"),
+        ConfigurationKey("agents.heartbeat_interval_seconds", "heartbeat interval agents are told to use (5)"),
+        ConfigurationKey("agents.liveness_timeout_seconds", "silence after which an agent is declared gone (15)"),
+        ConfigurationKey("agents.hello_timeout_seconds", "time a new stream has to send Hello (10)"),
+        ConfigurationKey("agents.outbox_capacity", "commands queued per agent before sends fail fast (1024)"),
+        ConfigurationKey("agents.tokens", "comma-separated static agent bearer tokens (secret)", secret: true),
+        ConfigurationKey("agents.allow_unauthenticated", "accept agents without a token; loopback demos only (false)"),
+        ConfigurationKey("commands.default_timeout_seconds", "deadline of a command without ?timeout= (5.0)"),
+        ConfigurationKey("commands.max_timeout_seconds", "largest ?timeout= accepted (300)"),
+        ConfigurationKey("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
+        ConfigurationKey("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
+        ConfigurationKey("shutdown.grace_period_seconds", "time SIGTERM gives in-flight commands before streams close (10)"),
+        ConfigurationKey("store.path", "the hub's SQLite file, created on first run (commandhub.sqlite)"),
+        ConfigurationKey("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
+        ConfigurationKey("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
+        ConfigurationKey("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
+        ConfigurationKey("store.credential_poll_ms", "how often credential and operator changes by the CLI are picked up (500)"),
+        ConfigurationKey(
+            "auth.jwt_secret", "key signing operator tokens, >= 32 characters (secret; default: generated and kept in the database)",
+            secret: true
+        ),
+        ConfigurationKey("auth.token_ttl_seconds", "lifetime of an operator token (3600)"),
+        ConfigurationKey("auth.bcrypt_cost", "bcrypt work factor of operator passwords, 4...31 (12)"),
+        ConfigurationKey("auth.login_attempts_per_minute", "failed logins allowed per user name and per address each minute (10)"),
     ]
 
     /// Reads the configuration: `overrides` (command-line flags) first, then `COMMANDHUB_*`
@@ -51,34 +55,23 @@ extension HubConfiguration {
     public static func load(
         file: String?, environment: [String: String], overrides: [String: String] = [:]
     ) async throws(ConfigurationError) -> HubConfiguration {
-        var providers: [any ConfigProvider] = [
-            InMemoryProvider(values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })),
-            KeyMappingProvider(
-                upstream: EnvironmentVariablesProvider(
-                    environmentVariables: environment,
-                    secretsSpecifier: .specific(["COMMANDHUB_AGENTS_TOKENS", "COMMANDHUB_AUTH_JWT_SECRET"])
-                ),
-                keyMapper: { key in key.prepending(["commandhub"]) }
-            ),
-        ]
-        if let file {
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                throw .unreadable(path: file, reason: "no such readable file")
-            }
-            do {
-                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
-            } catch {
-                throw .unreadable(path: file, reason: "\(error)")
-            }
-        }
-        return try HubConfiguration(reader: ConfigReader(providers: providers))
+        let sources = try await ConfigurationSources.load(
+            file: file, environment: environment, environmentPrefix: "COMMANDHUB",
+            secrets: Self.keys.secretEnvironmentNames(prefix: "COMMANDHUB"), overrides: overrides
+        )
+        return try HubConfiguration(values: ConfigValues(sources))
     }
 
     /// Builds a configuration from a reader; unknown values keep their defaults, malformed ones
     /// are errors naming the key.
     public init(reader: ConfigReader) throws(ConfigurationError) {
+        try self.init(values: ConfigValues(ConfigurationSources(reader: reader)))
+    }
+
+    /// Builds a configuration from typed values; unknown values keep their defaults, malformed
+    /// ones are errors naming the key.
+    init(values: ConfigValues) throws(ConfigurationError) {
         self.init()
-        let values = ConfigValues(reader: reader)
         self.grpcHost = try values.string("grpc.host") ?? self.grpcHost
         self.grpcPort = try values.int("grpc.port") ?? self.grpcPort
         self.keepaliveInterval = try values.seconds("grpc.keepalive_interval_seconds") ?? self.keepaliveInterval
@@ -113,77 +106,5 @@ extension HubConfiguration {
         self.bcryptCost = try values.int("auth.bcrypt_cost") ?? self.bcryptCost
         self.loginAttemptsPerMinute = try values.int("auth.login_attempts_per_minute") ?? self.loginAttemptsPerMinute
         try self.validate()
-    }
-}
-
-/// Typed reads over a `ConfigReader` that tell a malformed value from a missing one.
-struct ConfigValues {
-    let reader: ConfigReader
-
-    func string(_ key: String, secret: Bool = false) throws(ConfigurationError) -> String? {
-        if let value = self.reader.string(forKey: ConfigKey(key), isSecret: secret) { return value }
-        return nil
-    }
-
-    func int(_ key: String) throws(ConfigurationError) -> Int? {
-        if let value = self.reader.int(forKey: ConfigKey(key)) { return value }
-        if let raw = self.reader.string(forKey: ConfigKey(key)) {
-            guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
-                throw .invalid(key: key, reason: "must be an integer, got \"\(raw.prefix(32))\"")
-            }
-            return value
-        }
-        return nil
-    }
-
-    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
-        if let value = self.reader.bool(forKey: ConfigKey(key)) { return value }
-        if let raw = self.reader.string(forKey: ConfigKey(key)) {
-            switch raw.lowercased() {
-            case "true", "1", "yes": return true
-            case "false", "0", "no": return false
-            default: throw .invalid(key: key, reason: "must be true or false, got \"\(raw.prefix(32))\"")
-            }
-        }
-        return nil
-    }
-
-    /// A positive number (days, hours) without the seconds' upper bound.
-    func number(_ key: String) throws(ConfigurationError) -> Double? {
-        var number = self.reader.double(forKey: ConfigKey(key))
-        if number == nil, let raw = self.reader.string(forKey: ConfigKey(key)) {
-            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
-                throw .invalid(key: key, reason: "must be a number, got \"\(raw.prefix(32))\"")
-            }
-            number = parsed
-        }
-        guard let number else { return nil }
-        guard number.isFinite, number > 0, number <= 100_000 else { throw .invalid(key: key, reason: "must be a positive number") }
-        return number
-    }
-
-    func seconds(_ key: String) throws(ConfigurationError) -> Duration? {
-        var seconds = self.reader.double(forKey: ConfigKey(key))
-        if seconds == nil, let raw = self.reader.string(forKey: ConfigKey(key)) {
-            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
-                throw .invalid(key: key, reason: "must be a number of seconds, got \"\(raw.prefix(32))\"")
-            }
-            seconds = parsed
-        }
-        guard let seconds else { return nil }
-        guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
-            throw .invalid(key: key, reason: "must be in (0, 86400] seconds")
-        }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
-    }
-
-    func list(_ key: String, secret: Bool = false) throws(ConfigurationError) -> [String]? {
-        if let values = self.reader.stringArray(forKey: ConfigKey(key), isSecret: secret) {
-            return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        if let raw = self.reader.string(forKey: ConfigKey(key), isSecret: secret) {
-            return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        return nil
     }
 }

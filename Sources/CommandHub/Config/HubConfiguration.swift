@@ -1,3 +1,4 @@
+import DaemonSupport
 import Foundation
 import HubCore
 
@@ -139,19 +140,6 @@ public struct HubConfiguration: Sendable, Equatable {
         guard (4...31).contains(self.bcryptCost) else { throw .invalid(key: "auth.bcrypt_cost", reason: "must be 4...31") }
         guard self.loginAttemptsPerMinute >= 1 else {
             throw .invalid(key: "auth.login_attempts_per_minute", reason: "must be at least 1")
-        }
-    }
-}
-
-/// A configuration value that cannot be used; `key` is the dotted name as in the config file.
-public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
-    case invalid(key: String, reason: String)
-    case unreadable(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .invalid(let key, let reason): "configuration: \(key) \(reason)"
-        case .unreadable(let path, let reason): "configuration: cannot read \(path): \(reason)"
         }
     }
 }

@@ -26,9 +26,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var statePath: String = "crypto-agent.sqlite"
     /// Finished commands are remembered (and answered from the record) this long.
     public var finishedRetention: Duration = .seconds(72 * 3600)
-    /// The exchange connector; `paper` is the built-in simulated exchange.
+    /// The exchange connector: `paper`, the built-in simulated exchange, or `binance`.
     public var exchange: String = "paper"
     public var paper = PaperExchangeConfiguration()
+    public var binance = BinanceConfiguration()
     /// The agent's own limits on sells.
     public var limits = SellLimits()
 
@@ -56,8 +57,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
         guard self.finishedRetention >= .seconds(60) else { throw .configuration("finished_retention_hours must be at least 1/60") }
         guard self.maxInFlight >= 1 else { throw .configuration("max_in_flight must be at least 1") }
-        guard self.exchange == "paper" else { throw .configuration("exchange \"\(self.exchange)\" is not available; use \"paper\"") }
-        try self.paper.validate()
+        switch self.exchange {
+        case "paper": try self.paper.validate()
+        case "binance": try self.binance.validate()
+        default: throw .configuration("exchange \"\(self.exchange)\" is not available; use \"paper\" or \"binance\"")
+        }
         try self.limits.validate()
     }
 }

@@ -1,3 +1,4 @@
+import DaemonSupport
 import NIOCore
 
 /// How the agent secures its link to the hub: TLS with the hub's certificate checked against
@@ -44,47 +45,32 @@ public struct HubTLSConfiguration: Sendable, Equatable {
     }
 }
 
-extension AgentConfiguration {
-    /// The environment variables for TLS, documented with the others.
-    static let tlsEnvironmentKeys: [(key: String, help: String)] = [
-        ("CRYPTO_AGENT_TLS", "true: connect with TLS (system trust roots unless a CA file is set); false: plaintext"),
-        ("CRYPTO_AGENT_TLS_CA_FILE", "CA certificates (PEM) the hub's certificate must chain to; enables TLS"),
-        ("CRYPTO_AGENT_TLS_CERT_FILE", "the agent's client certificate (PEM) for mutual TLS; enables TLS"),
-        ("CRYPTO_AGENT_TLS_KEY_FILE", "the private key (PEM) of the client certificate"),
-        ("CRYPTO_AGENT_TLS_SERVER_NAME", "DNS name expected in the hub's certificate (and SNI), if not the hub's host"),
-    ]
-
-    /// Applies the file's `tls`: `true`/`false`, or an object (`ca_file`, `cert_file`, `key_file`,
-    /// `server_name`) that turns TLS on.
-    mutating func apply(tls file: AgentConfigurationFile.TLS) {
-        switch file {
-        case .enabled(true): self.tls = self.tls ?? HubTLSConfiguration()
-        case .enabled(false): self.tls = nil
-        case .settings(let settings): self.tls = settings
-        }
-    }
-
-    /// Applies the `CRYPTO_AGENT_TLS*` variables: each file or name turns TLS on;
-    /// `CRYPTO_AGENT_TLS=false` turns it off and may not be combined with them.
-    mutating func apply(tlsEnvironment environment: [String: String]) throws(AgentError) {
-        var disabled = false
-        if let flag = environment["CRYPTO_AGENT_TLS"] {
-            switch flag.lowercased() {
-            case "true", "1", "yes": self.tls = self.tls ?? HubTLSConfiguration()
-            case "false", "0", "no": self.tls = nil; disabled = true
-            default: throw .configuration("CRYPTO_AGENT_TLS must be true or false, got \"\(flag.prefix(32))\"")
-            }
-        }
+extension HubTLSConfiguration {
+    /// The `tls` keys: `tls` true or false, and `tls.ca_file`, `tls.cert_file`, `tls.key_file`,
+    /// `tls.server_name`, each of which turns TLS on (in the file they form the `tls` object).
+    /// `tls` false from the environment turns TLS off and may not be combined with a file or
+    /// name set in the environment; false in the file yields to files set in the environment.
+    static func read(_ values: ConfigValues) throws(ConfigurationError) -> HubTLSConfiguration? {
+        let flag = try values.bool("tls")
         let fields: [(String, WritableKeyPath<HubTLSConfiguration, String?>)] = [
-            ("CRYPTO_AGENT_TLS_CA_FILE", \.caFile), ("CRYPTO_AGENT_TLS_CERT_FILE", \.certificateFile),
-            ("CRYPTO_AGENT_TLS_KEY_FILE", \.keyFile), ("CRYPTO_AGENT_TLS_SERVER_NAME", \.serverName),
+            ("tls.ca_file", \.caFile), ("tls.cert_file", \.certificateFile), ("tls.key_file", \.keyFile),
+            ("tls.server_name", \.serverName),
         ]
+        var settings = HubTLSConfiguration()
+        var anySet = false
         for (key, field) in fields {
-            guard let value = environment[key] else { continue }
-            guard !disabled else { throw .configuration("\(key) is set but CRYPTO_AGENT_TLS is false") }
-            var tls = self.tls ?? HubTLSConfiguration()
-            tls[keyPath: field] = value
-            self.tls = tls
+            guard let value = try values.string(key) else { continue }
+            let fromEnvironment = values.sources.name(of: key) != key
+            if flag == false {
+                // Off wins over the file's settings; an explicit setting in the environment contradicts it.
+                guard fromEnvironment else { continue }
+                if values.sources.name(of: "tls") != "tls" {
+                    throw .invalid(key: values.sources.name(of: key), reason: "is set but \(values.sources.name(of: "tls")) is false")
+                }
+            }
+            settings[keyPath: field] = value
+            anySet = true
         }
+        return flag == true || anySet ? settings : nil
     }
 }

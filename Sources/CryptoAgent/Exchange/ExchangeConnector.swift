@@ -43,18 +43,32 @@ public struct SellPreview: Sendable, Equatable {
     public var limitsHit: [String]
 }
 
-/// An executed sell.
+/// An executed sell: what the exchange executed, which may be less than asked (a partial fill).
 public struct SellFill: Sendable, Equatable {
     public var orderID: String
     public var clientOrderID: String
     public var asset: String
     public var quoteAsset: String
+    /// The quantity executed.
     public var quantity: Decimal
+    /// The average price: gross / quantity.
     public var price: Decimal
     public var gross: Decimal
+    /// The commission, in `feeAsset`.
     public var fee: Decimal
+    /// What the quote wallet received: gross less the commissions paid in the quote asset.
     public var net: Decimal
     public var executedAt: Date
+    /// The asset the commission was paid in when it is not the quote asset (Binance may charge
+    /// BNB); nil: the quote asset.
+    public var feeAsset: String? = nil
+    /// Commissions in other assets besides `fee` (when an order paid in two assets).
+    public var additionalFees: [String: Decimal] = [:]
+    /// The quantity asked for, when less was executed; nil: all of it.
+    public var requestedQuantity: Decimal? = nil
+    /// The exchange's final order status when it is not simply filled (`EXPIRED`: the rest found
+    /// no liquidity).
+    public var exchangeStatus: String? = nil
 }
 
 /// The agent's view of an exchange. `PaperExchange` is the built-in one; a real connector

@@ -8,7 +8,9 @@ import Wire
 /// Contract: a command id already finished is answered from the `FinishedCommandStore`
 /// (`replayed = true`) and not executed again; a duplicate that arrives while the first copy
 /// still runs waits for that run's ack. Every ack is recorded before it is returned, so an
-/// agent restart between execution and ack cannot execute the command a second time.
+/// agent restart between execution and ack cannot execute the command a second time — except
+/// an `outcome_unknown` one: the command is not finished, and a later lookup (or copy) must ask
+/// the exchange again, which never sends the order twice (see `BinanceExchange`).
 public final class CommandHandler: Sendable {
     let state: AgentState
     let exchange: any ExchangeConnector
@@ -71,7 +73,9 @@ public final class CommandHandler: Sendable {
             var executed = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
             executed.commandID = id
             if executed.status == .unspecified { executed.status = self.state.status.wire }
-            await self.record(executed, action: command.action?.name ?? "unknown")
+            if executed.errorCode != AgentError.outcomeUnknown("").code {
+                await self.record(executed, action: command.action?.name ?? "unknown")
+            }
             self.state.commandFinished(success: executed.success)
             ack = executed
         }
@@ -97,7 +101,7 @@ public final class CommandHandler: Sendable {
             // The exchange cannot tell: say so without recording, so a later lookup may know.
             return self.failure(id, error)
         }
-        ack = self.refusal(id, code: "not_executed", message: "The agent has no record of executing this command; it will not execute it")
+        ack = self.refusal(id, code: WireCodes.notExecuted, message: "The agent has no record of executing this command; it will not execute it")
         await self.record(ack, action: "lookup")
         return ack
     }
@@ -258,9 +262,18 @@ public final class CommandHandler: Sendable {
         return preview.limitsHit.isEmpty ? "Preview: " + summary : "Preview: would be refused (\(preview.limitsHit.joined(separator: ", "))): " + summary
     }
 
+    /// "Sold 0.25 BTC at 43125.5 for 10770.59 USDT net (fee 10.78)"; the fee's asset when it is
+    /// not the quote asset, and a partial fill as what was executed of what was asked.
     static func describe(_ fill: SellFill) -> String {
-        "Sold \(DecimalText.format(fill.quantity)) \(fill.asset) at \(DecimalText.format(fill.price)) "
-            + "for \(DecimalText.format(fill.net)) \(fill.quoteAsset) net (fee \(DecimalText.format(fill.fee)))"
+        var fees = DecimalText.format(fill.fee) + (fill.feeAsset.map { " " + $0 } ?? "")
+        for (asset, amount) in fill.additionalFees.sorted(by: { $0.key < $1.key }) { fees += " + \(DecimalText.format(amount)) \(asset)" }
+        var sold = "\(DecimalText.format(fill.quantity)) \(fill.asset)"
+        if let requested = fill.requestedQuantity {
+            let status = fill.exchangeStatus ?? "ended"
+            sold = "\(DecimalText.format(fill.quantity)) of \(DecimalText.format(requested)) \(fill.asset)"
+            sold += " (partial fill, \(status): the rest was not executed)"
+        }
+        return "Sold \(sold) at \(DecimalText.format(fill.price)) for \(DecimalText.format(fill.net)) \(fill.quoteAsset) net (fee \(fees))"
     }
 
     static func wire(_ preview: SellPreview) -> Commandhub_V1_SellPreview {

@@ -5,8 +5,8 @@ import SwiftProtobuf
 import Wire
 
 /// The agent's SQLite file (WAL, migrations in code, created on first run): its identity, what
-/// it knows of its hub session, the acks of the commands it finished, and the paper exchange's
-/// wallets, orders and ledger.
+/// it knows of its hub session, the acks of the commands it finished, the paper exchange's
+/// wallets, orders and ledger, and the journal of orders sent to a real exchange.
 public final class AgentStore: Sendable {
     public let path: String
     let pool: any DatabaseWriter
@@ -85,6 +85,24 @@ public final class AgentStore: Sendable {
                 CREATE TABLE paper_meta (
                     key TEXT PRIMARY KEY,
                     value TEXT NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v3-exchange-orders") { db in
+            // Orders sent to a real exchange, journaled before they leave (BinanceOrderJournal).
+            try db.execute(sql: """
+                CREATE TABLE exchange_order (
+                    client_order_id TEXT PRIMARY KEY,
+                    symbol TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    timestamp_ms INTEGER NOT NULL,
+                    recv_window_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    reason_code TEXT,
+                    reason TEXT,
+                    fill TEXT,
+                    updated_at REAL NOT NULL
                 );
                 """)
         }

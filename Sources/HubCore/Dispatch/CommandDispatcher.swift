@@ -92,7 +92,9 @@ package final class CommandDispatcher: Sendable {
     /// Asks an agent, without any risk of execution, what became of a command that ended
     /// without its answer: the agent answers from its record of finished commands, or refuses
     /// with `not_executed` (and will never execute that id). Records the answer as the
-    /// command's reconciliation; returns nil when the agent could not be asked.
+    /// command's reconciliation — unless it is `outcome_unknown` again (the agent's exchange
+    /// cannot tell yet; the next reconnect asks again); returns nil when the agent could not be
+    /// asked.
     @discardableResult
     package func lookUp(_ commandID: UUID, on agentID: UUID, timeout: Duration) async -> Commandhub_V1_CommandAck? {
         guard let session = self.registry.session(for: agentID) else { return nil }
@@ -103,6 +105,7 @@ package final class CommandDispatcher: Sendable {
         command.lookupOnly = true
         let resolution = await self.wait(for: command, id: commandID, on: session, agentID: agentID, timeout: timeout)
         guard case .answered(let ack) = resolution.outcome else { return nil }
+        guard ack.errorCode != WireCodes.outcomeUnknown else { return ack }
         self.reconciliations.record(commandID, agentID: agentID, ack: ack.errorCode == WireCodes.notExecuted ? nil : ack)
         return ack
     }

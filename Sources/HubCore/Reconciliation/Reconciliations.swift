@@ -30,6 +30,8 @@ package final class Reconciliations: Sendable {
     /// An ack that matched no waiting command: records it if it is the later word on a command
     /// that ended unanswered. Returns whether it was.
     package func lateAck(_ ack: Commandhub_V1_CommandAck, id: UUID, agentID: UUID) -> Bool {
+        // Still unknown to the agent's exchange: not the later word yet; a lookup asks again.
+        if ack.errorCode == WireCodes.outcomeUnknown { return self.unanswered.withLock { $0.contains(id) } }
         guard self.unanswered.withLock({ $0.remove(id) }) else { return false }
         self.record(id, agentID: agentID, ack: ack.errorCode == WireCodes.notExecuted ? nil : ack)
         return true
@@ -88,6 +90,10 @@ package struct RecentSet<Element: Hashable & Sendable>: Sendable {
             self.order.removeFirst(self.head)
             self.head = 0
         }
+    }
+
+    package func contains(_ element: Element) -> Bool {
+        self.members.contains(element)
     }
 
     /// Removes `element`; returns whether it was a member.

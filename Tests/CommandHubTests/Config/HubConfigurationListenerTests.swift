@@ -1,8 +1,9 @@
 import CommandHub
+import DaemonSupport
+import HubAPI
 import HubCore
 import HubLink
 import HubStorage
-import HubAPI
 import Testing
 
 /// The loopback rule: which hosts may serve plaintext without `listeners.allow_plaintext`.

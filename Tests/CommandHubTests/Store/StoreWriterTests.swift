@@ -175,6 +175,40 @@ struct StoreWriterTests {
         }
     }
 
+    @Test func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation() async throws {
+        try await StoreFixture.with { store in
+            let agentID = UUID()
+            let uncertain = StoreFixture.record(agent: agentID)
+            let refused = StoreFixture.record(agent: agentID)
+            for record in [uncertain, refused] {
+                try await store.log.commandCreated(record, durable: false)
+                store.log.commandSent(record.commandID, at: Date())
+            }
+            for (record, code) in [(uncertain, "outcome_unknown"), (refused, "insufficient_balance")] {
+                var ack = Commandhub_V1_CommandAck()
+                ack.commandID = record.commandID.lowercased
+                ack.errorCode = code
+                store.log.commandFinished(CommandReport(
+                    commandID: record.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+                ))
+            }
+            try await store.writer.flush()
+            #expect(try await store.history.unresolved(agentID: agentID, since: .distantPast) == [uncertain.commandID])
+            var fill = Commandhub_V1_CommandAck()
+            fill.commandID = uncertain.commandID.lowercased
+            fill.success = true
+            store.log.commandReconciled(uncertain.commandID, agentID: agentID, ack: fill, at: Date())
+            store.log.commandReconciled(refused.commandID, agentID: agentID, ack: fill, at: Date())
+            try await store.writer.flush()
+            let settled = try #require(try await store.history.command(uncertain.commandID))
+            #expect(settled.state == "failed", "the final state never changes; the reconciliation tells the truth")
+            #expect(settled.reconciledResult?.contains(#""executed":true"#) == true)
+            #expect(try await store.history.command(refused.commandID)?.reconciledAt == nil, "a definite answer needs no reconciling")
+            #expect(try await store.history.unresolved(agentID: agentID, since: .distantPast).isEmpty)
+        }
+    }
+
     @Test func agentStatesAreCoalescedPerAgent() async throws {
         try await StoreFixture.with { store in
             let identity = AgentIdentity(agentID: UUID(), name: "a")

@@ -10,7 +10,7 @@ struct AgentConfigurationTLSTests {
         try await TemporaryDirectory.with { directory in
             let path = directory.path("agent.json")
             try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-            return try AgentConfiguration.load(path: path, environment: environment)
+            return try await AgentConfiguration.load(path: path, environment: environment)
         }
     }
 
