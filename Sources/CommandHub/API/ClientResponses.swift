@@ -4,7 +4,8 @@ import Wire
 /// REST bodies that describe clients (seed 003): the seed's keys first, in its order, then the
 /// hub's additions.
 enum ClientResponses {
-    /// A row of `GET /api/crypto/commands/`.
+    /// A row of `GET /api/crypto/commands/`; after the seed's keys, what a fleet table shows
+    /// without a request per agent.
     static func summary(_ snapshot: AgentSnapshot) -> JSON {
         .object([
             ("client_id", .string(snapshot.agentID.lowercased)),
@@ -13,6 +14,9 @@ enum ClientResponses {
             ("wallets_synced", .integer(snapshot.walletsSynced)),
             ("status", .string(snapshot.status.name)),
             ("labels", labels(snapshot.identity.labels)),
+            ("exchange", .string(snapshot.identity.exchange)),
+            ("last_heartbeat", .timestamp(snapshot.lastHeartbeat)),
+            ("last_sync", .timestamp(snapshot.lastSync)),
         ])
     }
 
