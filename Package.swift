@@ -63,9 +63,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ConsoleAssets",
+            exclude: ["web"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CommandHub",
             dependencies: [
-                "Wire", "DaemonSupport",
+                "Wire", "DaemonSupport", "ConsoleAssets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
