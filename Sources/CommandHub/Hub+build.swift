@@ -73,6 +73,7 @@ public func buildHub(
     let router = Router(context: HubRequestContext.self)
     // Before any route: middleware applies to the routes added after it.
     router.add(middleware: OperatorAuthentication(tokens: tokens, operators: operators))
+    router.add(middleware: APIResponseHeaders())
     let api = APIRouter(router: router, catalogue: RouteCatalogue())
     AuthRoutes(
         operators: operators, hasher: hasher, tokens: tokens,
@@ -93,6 +94,7 @@ public func buildHub(
         metrics: metrics, registry: registry, dispatcher: dispatcher, writer: writer, grpcPort: linkServer.boundPort, httpPort: boundHTTPPort
     ).register(on: api)
     OpenAPIDocument.register(on: api)
+    ConsoleRoutes().register(on: api)
     let connections = HTTPConnectionGuard.ConnectionCount(limit: configuration.httpMaxConnections)
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)],
