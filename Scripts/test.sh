@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
-# does not bring — a Python with grpcio for the interop test — then runs `swift test`.
+# does not bring — a Python with grpcio for the interop test, Selenium and Debian's headless
+# Chromium with its driver for the console's browser tests — then runs `swift test`.
 # Extra arguments go to `swift test` (e.g. Scripts/test.sh --filter Dispatcher).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,12 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Scripts/requirements-test.txt
 export COMMANDHUB_PYTHON="$PWD/$venv/bin/python"
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null; } \
+    || echo "Scripts/test.sh: chromium could not be installed; the console's browser tests are skipped" >&2
+fi
 
 exec swift test "$@"
