@@ -546,7 +546,7 @@ if (session.active) session.refresh().catch((error) => { if (error.status === 40
 """#
         ),
         ConsoleAsset(
-            name: "chart.js", etag: #""a107a9aef8f0714f""#,
+            name: "chart.js", etag: #""49acf623eddb01ff""#,
             text: #"""
 // The fleet page's chart: stacked bars of command outcomes per minute, drawn as inline SVG.
 import { h, s, replace } from './dom.js';
@@ -587,9 +587,8 @@ function picture(outcomes) {
     }
   });
   svg.append(s('line', { x1: 0, y1: plot, x2: width, y2: plot, class: 'axis' }));
-  for (const index of [0, windowMinutes / 2, windowMinutes - 1]) {
-    svg.append(s('text', { x: index * slot + slot / 2, y: height - 2, class: 'tick', 'text-anchor': 'middle' }, clock(minutes[index])));
-  }
+  const ticks = [[0, 0, 'start'], [windowMinutes / 2, width / 2, 'middle'], [windowMinutes - 1, width, 'end']];
+  for (const [index, x, anchor] of ticks) svg.append(s('text', { x, y: height - 2, class: 'tick', 'text-anchor': anchor }, clock(minutes[index])));
   svg.append(s('text', { x: 2, y: 10, class: 'tick' }, `peak ${peak}/min`));
   return svg;
 }

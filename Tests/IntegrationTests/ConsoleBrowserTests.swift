@@ -80,6 +80,8 @@ enum ConsoleBrowser {
         try #require(
             Self.pythonHasSelenium(), "\(Self.python) lacks selenium: run Scripts/test.sh, or pip install -r Scripts/requirements-test.txt"
         )
+        // A failure screenshot of an earlier run would be mistaken for this one's.
+        try? FileManager.default.removeItem(atPath: "\(Self.artifacts)/failed-\(scenario).png")
         try await TemporaryDirectory.with { directory in
             let process = try ChildProcess(
                 executable: "commandhub",

@@ -37,9 +37,8 @@ function picture(outcomes) {
     }
   });
   svg.append(s('line', { x1: 0, y1: plot, x2: width, y2: plot, class: 'axis' }));
-  for (const index of [0, windowMinutes / 2, windowMinutes - 1]) {
-    svg.append(s('text', { x: index * slot + slot / 2, y: height - 2, class: 'tick', 'text-anchor': 'middle' }, clock(minutes[index])));
-  }
+  const ticks = [[0, 0, 'start'], [windowMinutes / 2, width / 2, 'middle'], [windowMinutes - 1, width, 'end']];
+  for (const [index, x, anchor] of ticks) svg.append(s('text', { x, y: height - 2, class: 'tick', 'text-anchor': anchor }, clock(minutes[index])));
   svg.append(s('text', { x: 2, y: 10, class: 'tick' }, `peak ${peak}/min`));
   return svg;
 }
