@@ -133,7 +133,7 @@ export function activityPanel() {
 """#
         ),
         ConsoleAsset(
-            name: "agent-view.js", etag: #""94528068c788dd20""#,
+            name: "agent-view.js", etag: #""2f6f33edf9e3316d""#,
             text: #"""
 // One agent: its details and metadata, its wallets (decimal strings exactly as the hub holds
 // them), its recent commands with their final states, the commands an operator may send, and
@@ -322,11 +322,13 @@ function sellForm(id, onDone) {
       onDone();
     } catch (error) {
       status.remove();
-      // Unknown outcome (timeout, lost connection): retrying with the same key cannot sell twice.
+      // Unknown outcome (no answer, a timeout, the same key still running): a retry with the
+      // same key cannot sell twice. A refusal (4xx) is final: the form stays for a new preview.
       const retry = h('button', { type: 'button', id: 'sell-retry' }, 'Retry with the same key');
       retry.addEventListener('click', () => { retry.remove(); execute(button); });
       button.disabled = false;
-      outcome.append(h('p', { class: 'error', role: 'alert' }, describe(error), ' ', error instanceof APIError && error.status >= 500 ? retry : null));
+      const unknown = error instanceof APIError && (error.status === 0 || error.status === 409 || error.status >= 500);
+      outcome.append(h('p', { class: 'error', role: 'alert' }, describe(error), ' ', unknown ? retry : null));
     }
   }
 
@@ -413,7 +415,7 @@ export const commandPath = (id, action) => `/api/crypto/commands/${encodeURIComp
 """#
         ),
         ConsoleAsset(
-            name: "app.js", etag: #""3674d2e9ecba167b""#,
+            name: "app.js", etag: #""f9e36b2ac91e0566""#,
             text: #"""
 // The console's entry point: the login form, the header (who is logged in, the live stream's
 // state, logout), and the views by URL fragment — #/fleet, #/agents/<id>, #/history?…,
@@ -508,7 +510,8 @@ function sessionChanged(reason) {
     fleet = new Fleet();
     outcomes = new Outcomes();
     feed = new EventFeed({
-      onEvent: (type, data) => {
+      onEvent: (type, data, id) => {
+        if (id !== null) { stream.dataset.lastEventId = id; stream.title = `last event #${id}`; }
         fleet.apply(type, data);
         if (type === 'command_finished') outcomes.add(data);
         bus.dispatchEvent(new CustomEvent('hub-event', { detail: { type, data } }));
@@ -787,13 +790,13 @@ export function table(headers, rows, props) {
 """#
         ),
         ConsoleAsset(
-            name: "events.js", etag: #""49ff1248e8a4a94a""#,
+            name: "events.js", etag: #""e96d6c8a0d32c5cb""#,
             text: #"""
 // The hub's live events (GET /api/crypto/events/, server-sent events) read with fetch() and a
 // streaming reader, because the route needs the Authorization header and EventSource cannot
 // send one (the token never goes into a URL).
 //
-// Contract: `onEvent(type, data)` for every event in order; `onOpen()` each time a stream is
+// Contract: `onEvent(type, data, id)` for every event in order; `onOpen()` each time a stream is
 // open — after a drop the hub does not replay what was missed, so the listener re-reads what it
 // shows then (it subscribes first, then reads, so nothing falls between the two). The feed
 // reconnects by itself with jittered backoff (0.5 s doubling to 5 s), sends the last event id
@@ -922,7 +925,7 @@ export class EventFeed {
     try { payload = JSON.parse(data.join('\n')); } catch { return null; }
     // Fallen behind: the hub ended this stream; reconnect and re-read.
     if (type === 'overflow') return 'overflow';
-    this.onEvent?.(type, payload);
+    this.onEvent?.(type, payload, id);
     return null;
   }
 }
@@ -1180,7 +1183,7 @@ export function bulkReport(answer, fleet) {
 """#
         ),
         ConsoleAsset(
-            name: "fleet.js", etag: #""2bece49b55e14eca""#,
+            name: "fleet.js", etag: #""f800066b86d7ea19""#,
             text: #"""
 // What the console knows about the fleet: one row per agent as GET /api/crypto/commands/
 // returns it (offline agents included, the label selector applied by the hub), kept current by
@@ -1251,7 +1254,8 @@ export class Fleet extends EventTarget {
         if (/\bstatus\b/.test(this.selector)) this.scheduleLoad();
         break;
       case 'command_finished':
-        this.scheduleLoad(1000);
+        // Wallet counts and sync times change with commands; bursts (a bulk action) share a read.
+        this.scheduleLoad(400);
         return;
       default:
         return;

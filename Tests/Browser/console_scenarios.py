@@ -133,8 +133,9 @@ def operator(driver, logs, args):
     status, wallets = hub.get(f"/api/crypto/commands/{bot3}/wallets/", args.token)
     assert status == 200 and wallets["wallets"], wallets
     for wallet in wallets["wallets"]:
-        shown = css(driver, f'#wallet-table tr[data-asset="{wallet["asset"]}"] td[data-field="free"]')
-        assert shown and text(shown[0]) == wallet["free"], (wallet, [text(s) for s in shown])
+        # The page re-reads its wallets when the sync's event arrives: compare what it shows then.
+        selector = f'#wallet-table tr[data-asset="{wallet["asset"]}"] td[data-field="free"]'
+        wait(driver, lambda d: [text(e) for e in css(d, selector)] == [wallet["free"]], f"{wallet['asset']} shown as {wallet['free']!r}")
 
     step("preview a sell of 0.01 BTC, then confirm it with a double click")
     css(driver, "#sell-asset")[0].send_keys("BTC")
@@ -248,10 +249,11 @@ def reconnect(driver, logs, args):
         log_in(driver, origin, ADMIN, args.password)
         demo_agents(driver)
         wait(driver, lambda d: css(d, '#stream[data-state="live"]'), "the live indicator")
+        before = css(driver, "#stream")[0].get_attribute("data-last-event-id")
         bot1 = hub.agent_id(args.token, "crypto-bot-001")
         status, _ = hub.post(f"/api/crypto/commands/{bot1}/ping/", args.token)
         assert status == 200
-        wait(driver, lambda d: driver.execute_script("return document.querySelectorAll('svg.outcomes rect.bar').length") > 0, "the ping's event in the chart")
+        wait(driver, lambda d: css(d, "#stream")[0].get_attribute("data-last-event-id") not in (None, before), "the ping's event")
 
         step("cut the connection")
         proxy.drop()

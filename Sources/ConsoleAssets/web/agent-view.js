@@ -185,11 +185,13 @@ function sellForm(id, onDone) {
       onDone();
     } catch (error) {
       status.remove();
-      // Unknown outcome (timeout, lost connection): retrying with the same key cannot sell twice.
+      // Unknown outcome (no answer, a timeout, the same key still running): a retry with the
+      // same key cannot sell twice. A refusal (4xx) is final: the form stays for a new preview.
       const retry = h('button', { type: 'button', id: 'sell-retry' }, 'Retry with the same key');
       retry.addEventListener('click', () => { retry.remove(); execute(button); });
       button.disabled = false;
-      outcome.append(h('p', { class: 'error', role: 'alert' }, describe(error), ' ', error instanceof APIError && error.status >= 500 ? retry : null));
+      const unknown = error instanceof APIError && (error.status === 0 || error.status === 409 || error.status >= 500);
+      outcome.append(h('p', { class: 'error', role: 'alert' }, describe(error), ' ', unknown ? retry : null));
     }
   }
 

@@ -91,7 +91,8 @@ function sessionChanged(reason) {
     fleet = new Fleet();
     outcomes = new Outcomes();
     feed = new EventFeed({
-      onEvent: (type, data) => {
+      onEvent: (type, data, id) => {
+        if (id !== null) { stream.dataset.lastEventId = id; stream.title = `last event #${id}`; }
         fleet.apply(type, data);
         if (type === 'command_finished') outcomes.add(data);
         bus.dispatchEvent(new CustomEvent('hub-event', { detail: { type, data } }));

@@ -2,7 +2,7 @@
 // streaming reader, because the route needs the Authorization header and EventSource cannot
 // send one (the token never goes into a URL).
 //
-// Contract: `onEvent(type, data)` for every event in order; `onOpen()` each time a stream is
+// Contract: `onEvent(type, data, id)` for every event in order; `onOpen()` each time a stream is
 // open — after a drop the hub does not replay what was missed, so the listener re-reads what it
 // shows then (it subscribes first, then reads, so nothing falls between the two). The feed
 // reconnects by itself with jittered backoff (0.5 s doubling to 5 s), sends the last event id
@@ -131,7 +131,7 @@ export class EventFeed {
     try { payload = JSON.parse(data.join('\n')); } catch { return null; }
     // Fallen behind: the hub ended this stream; reconnect and re-read.
     if (type === 'overflow') return 'overflow';
-    this.onEvent?.(type, payload);
+    this.onEvent?.(type, payload, id);
     return null;
   }
 }

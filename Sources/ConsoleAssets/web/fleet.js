@@ -67,7 +67,8 @@ export class Fleet extends EventTarget {
         if (/\bstatus\b/.test(this.selector)) this.scheduleLoad();
         break;
       case 'command_finished':
-        this.scheduleLoad(1000);
+        // Wallet counts and sync times change with commands; bursts (a bulk action) share a read.
+        this.scheduleLoad(400);
         return;
       default:
         return;
