@@ -28,7 +28,9 @@ fi
 if [ $# -eq 0 ]; then
   # The browser suite runs after the rest, not beside it: Chromium's CPU would otherwise slow
   # the suites that expect liveness and deadlines to hold on a 2-core machine.
-  swift test --skip ConsoleBrowserTests
-  exec swift test --skip-build --filter ConsoleBrowserTests
+  status=0
+  swift test --skip ConsoleBrowserTests || status=$?
+  swift test --skip-build --filter ConsoleBrowserTests || status=$?
+  exit "$status"
 fi
 exec swift test "$@"
