@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "HubAPI",
             dependencies: [
-                "HubCore", "HubStorage", "HubAPIDocument", "Wire",
+                "HubCore", "HubStorage", "HubAPIDocument", "ConsoleAssets", "Wire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -132,6 +132,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ConsoleAssets",
+            exclude: ["web"],
             swiftSettings: swiftSettings
         ),
         .target(

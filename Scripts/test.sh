@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
-# does not bring — a Python with grpcio and schemathesis — builds once, then runs the suite in
-# two passes and prints one summary:
+# does not bring — a Python with grpcio, schemathesis and Selenium, Debian's headless Chromium
+# and its driver — builds once, then runs the suite in two passes and prints one summary:
 #   1. every suite except the heavy ones, in parallel (Swift Testing's default);
 #   2. the heavy suites — nested in `HeavySuites` (swarms of hundreds of agents, the soak, fault
-#      injection with real processes, schemathesis) — one at a time, so none of them shares the
-#      two cores with the latency-sensitive suites of pass 1 or with each other.
+#      injection with real processes, schemathesis, the console in a real browser) — one at a
+#      time, so none of them shares the two cores with the latency-sensitive suites of pass 1 or
+#      with each other.
 # With arguments, one plain `swift test --skip-build ARGS` instead (e.g. Scripts/test.sh --filter Dispatcher).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,13 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Scripts/requirements-test.txt || exit 1
 export COMMANDHUB_PYTHON="$PWD/$venv/bin/python"
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null; } \
+    || echo "Scripts/test.sh: chromium could not be installed; the console's browser tests are skipped" >&2
+fi
 
 started=$SECONDS
 swift build --build-tests || exit 1

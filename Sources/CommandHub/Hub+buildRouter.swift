@@ -15,6 +15,7 @@ func buildRouter(
     let router = Router(context: HubRequestContext.self)
     // Before any route: middleware applies to the routes added after it.
     router.add(middleware: OperatorAuthentication(tokens: tokens, operators: store.operators))
+    router.add(middleware: APIResponseHeaders())
     let api = APIRouter(router: router, catalogue: RouteCatalogue())
     AuthRoutes(
         operators: store.operators, hasher: hasher, tokens: tokens,
@@ -36,5 +37,6 @@ func buildRouter(
         metrics: fleet.metrics, registry: fleet.registry, dispatcher: fleet.dispatcher, writer: store.writer, ports: ports
     ).register(on: api)
     OpenAPIDocument.register(on: api)
+    ConsoleRoutes().register(on: api)
     return (router, api.catalogue)
 }

@@ -19,6 +19,7 @@ enum DemoBanner {
         return """
 
             CommandHub demo: REST on 127.0.0.1:\(httpPort), gRPC AgentLink on 127.0.0.1:\(grpcPort), \(agents.count) paper agents.
+            Console: \(root)/ui/ (log in as \(login.name) with the password below); API reference: \(root)/docs
             State: \(dataDir)/commandhub.sqlite (hub) and \(dataDir)/agent-NNN.sqlite (agents).
             Agents: \(agents.map { "\($0.configuration.name)=\($0.agentID.uuidString.lowercased())" }.joined(separator: " "))
             Operator \(login.name) (role admin), password (shown once): \(login.password)

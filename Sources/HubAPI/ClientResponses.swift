@@ -5,7 +5,8 @@ import Wire
 /// REST bodies that describe clients (seed 003): the seed's keys first, in its order, then the
 /// hub's additions.
 package enum ClientResponses {
-    /// A row of `GET /api/crypto/commands/`.
+    /// A row of `GET /api/crypto/commands/`; after the seed's keys, what a fleet table shows
+    /// without a request per agent.
     package static func summary(_ snapshot: AgentSnapshot) -> JSON {
         .object([
             ("client_id", .string(snapshot.agentID.lowercased)),
@@ -14,6 +15,9 @@ package enum ClientResponses {
             ("wallets_synced", .integer(snapshot.walletsSynced)),
             ("status", .string(snapshot.status.name)),
             ("labels", JSON.labels(snapshot.identity.labels)),
+            ("exchange", .string(snapshot.identity.exchange)),
+            ("last_heartbeat", .timestamp(snapshot.lastHeartbeat)),
+            ("last_sync", .timestamp(snapshot.lastSync)),
         ])
     }
 

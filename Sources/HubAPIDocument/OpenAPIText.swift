@@ -41,6 +41,8 @@ tags:
     description: Operator accounts and agent credentials (admin)
   - name: monitoring
     description: Health, readiness and Prometheus metrics (no token)
+  - name: console
+    description: The operator console and this reference, served by the hub (no token)
 paths:
   /api/auth/token:
     post:
@@ -802,17 +804,57 @@ paths:
                 type: string
   /docs:
     get:
-      tags: [monitoring]
+      tags: [console]
       operationId: docs
-      summary: Swagger UI for this document
+      summary: The API reference, rendered by the console from this document (no network beyond the hub)
       security: []
       responses:
         "200":
-          description: An HTML page
+          description: The console's page, which shows this document's operations, parameters and schemas
           content:
             text/html:
               schema:
                 type: string
+  /ui/:
+    get:
+      tags: [console]
+      operationId: console
+      summary: The operator console (the page; its data comes from this API with the operator's token)
+      security: []
+      responses:
+        "200":
+          description: The console's page
+          content:
+            text/html:
+              schema:
+                type: string
+  /ui/{file}:
+    get:
+      tags: [console]
+      operationId: consoleFile
+      summary: One of the console's scripts, style sheet or icon (embedded in the hub)
+      security: []
+      parameters:
+        - name: file
+          in: path
+          required: true
+          description: A file name such as `app.js`
+          schema:
+            type: string
+      responses:
+        "200":
+          description: The file, with an ETag
+          content:
+            text/javascript:
+              schema:
+                type: string
+            text/css:
+              schema:
+                type: string
+        "304":
+          description: Unchanged since the ETag in If-None-Match
+        "404":
+          $ref: "#/components/responses/NotFound"
 components:
   securitySchemes:
     bearer:
@@ -1003,7 +1045,7 @@ components:
         type: string
     ClientSummary:
       type: object
-      required: [client_id, client_name, connected, wallets_synced, status, labels]
+      required: [client_id, client_name, connected, wallets_synced, status, labels, exchange, last_heartbeat, last_sync]
       properties:
         client_id:
           type: string
@@ -1018,6 +1060,12 @@ components:
           $ref: "#/components/schemas/AgentStatus"
         labels:
           $ref: "#/components/schemas/Labels"
+        exchange:
+          type: string
+        last_heartbeat:
+          $ref: "#/components/schemas/Timestamp"
+        last_sync:
+          $ref: "#/components/schemas/Timestamp"
     ClientDetail:
       type: object
       required: [client_id, client_name, connected, last_heartbeat, metadata, wallets_synced, sync_requests, last_sync, status, labels]
@@ -1577,6 +1625,10 @@ components:
   {
    "name": "monitoring",
    "description": "Health, readiness and Prometheus metrics (no token)"
+  },
+  {
+   "name": "console",
+   "description": "The operator console and this reference, served by the hub (no token)"
   }
  ],
  "paths": {
@@ -3143,14 +3195,14 @@ components:
   "/docs": {
    "get": {
     "tags": [
-     "monitoring"
+     "console"
     ],
     "operationId": "docs",
-    "summary": "Swagger UI for this document",
+    "summary": "The API reference, rendered by the console from this document (no network beyond the hub)",
     "security": [],
     "responses": {
      "200": {
-      "description": "An HTML page",
+      "description": "The console's page, which shows this document's operations, parameters and schemas",
       "content": {
        "text/html": {
         "schema": {
@@ -3158,6 +3210,72 @@ components:
         }
        }
       }
+     }
+    }
+   }
+  },
+  "/ui/": {
+   "get": {
+    "tags": [
+     "console"
+    ],
+    "operationId": "console",
+    "summary": "The operator console (the page; its data comes from this API with the operator's token)",
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "The console's page",
+      "content": {
+       "text/html": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/ui/{file}": {
+   "get": {
+    "tags": [
+     "console"
+    ],
+    "operationId": "consoleFile",
+    "summary": "One of the console's scripts, style sheet or icon (embedded in the hub)",
+    "security": [],
+    "parameters": [
+     {
+      "name": "file",
+      "in": "path",
+      "required": true,
+      "description": "A file name such as `app.js`",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The file, with an ETag",
+      "content": {
+       "text/javascript": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "text/css": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "304": {
+      "description": "Unchanged since the ETag in If-None-Match"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
      }
     }
    }
@@ -3465,7 +3583,10 @@ components:
      "connected",
      "wallets_synced",
      "status",
-     "labels"
+     "labels",
+     "exchange",
+     "last_heartbeat",
+     "last_sync"
     ],
     "properties": {
      "client_id": {
@@ -3486,6 +3607,15 @@ components:
      },
      "labels": {
       "$ref": "#/components/schemas/Labels"
+     },
+     "exchange": {
+      "type": "string"
+     },
+     "last_heartbeat": {
+      "$ref": "#/components/schemas/Timestamp"
+     },
+     "last_sync": {
+      "$ref": "#/components/schemas/Timestamp"
      }
     }
    },
