@@ -109,13 +109,14 @@ package final class AgentLink: SessionObserver, Sendable {
         return self.dispatcher.acknowledge(ack, from: agentID)
     }
 
-    /// A wallet snapshot: all of the agent's balances as of its sync time.
+    /// A wallet snapshot: all of the agent's balances as of its sync time; the session's sync
+    /// counters follow at once, without waiting for the next heartbeat.
     package func received(_ snapshot: Commandhub_V1_WalletSnapshot, on session: AgentSession) {
         guard let agentID = session.identity?.agentID, snapshot.balances.count <= 10_000 else { return }
-        self.wallets.record(
-            snapshot.balances, of: agentID, syncedAt: WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date(),
-            complete: true, source: .snapshot
-        )
+        let syncedAt = WireTime.date(milliseconds: snapshot.syncedAtMs) ?? Date()
+        session.recordSync(wallets: snapshot.balances.count, at: syncedAt)
+        self.registry.updated(session)
+        self.wallets.record(snapshot.balances, of: agentID, syncedAt: syncedAt, complete: true, source: .snapshot)
     }
 
     // MARK: The hub ending sessions

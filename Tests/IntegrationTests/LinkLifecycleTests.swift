@@ -63,6 +63,27 @@ struct LinkLifecycleTests {
         }
     }
 
+    /// The Hello counts as the first heartbeat and the agent syncs its wallets as soon as it is
+    /// welcomed: its periodic sync here is an hour away, so only the sync on connect can fill them.
+    @Test func anAgentShowsAHeartbeatAndItsWalletsFromTheMomentItConnects() async throws {
+        try await TestHub.with { hub in
+            let agent = try TestAgents.make(TestAgents.configuration(name: "fresh", port: hub.grpcPort))
+            try await TestAgents.with([agent], connectedTo: hub) {
+                try await hub.registryEvents.wait { event in
+                    if case .updated(let snapshot) = event { return snapshot.agentID == agent.agentID && snapshot.walletsSynced > 0 }
+                    return false
+                }
+                let detail = try await hub.rest.get("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/")
+                #expect(detail.json["last_heartbeat"].string != nil, "\(detail)")
+                #expect(detail.json["last_sync"].string != nil, "\(detail)")
+                let wallets = try await hub.rest.get("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/wallets/")
+                let count = wallets.json["wallets"].array?.count ?? 0
+                #expect(count > 0, "\(wallets)")
+                #expect(detail.json["wallets_synced"].int == count)
+            }
+        }
+    }
+
     @Test func killingAnAgentMidCommandGives503Promptly() async throws {
         try await TestHub.with { hub in
             let agent = RawAgent(port: hub.grpcPort)

@@ -76,7 +76,9 @@ struct RESTInputTests {
             var opened: [any Channel] = []
             for _ in 0..<50 {
                 let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: hub.httpPort).get()
-                try await channel.writeAndFlush(channel.allocator.buffer(string: "POST /api/crypto/commands/ HTTP/1.1\r\nHost: h"))
+                // Not awaited: on a loaded machine the hub may already have cut this one off by the
+                // time the write runs — which is the behaviour under test, not a failure.
+                channel.writeAndFlush(channel.allocator.buffer(string: "POST /api/crypto/commands/ HTTP/1.1\r\nHost: h"), promise: nil)
                 opened.append(channel)
             }
             let slow = opened

@@ -2,19 +2,43 @@ import Foundation
 import Logging
 import Wire
 
-/// The periodic wallet sync: every `interval` while `ACTIVE`, read balances from the exchange
-/// and push a `WalletSnapshot` to the hub. Skips while `PAUSED` (pause stops the sync).
+/// The wallet sync the agent does by itself: once as soon as the hub welcomes it (so the hub
+/// shows its wallets from the moment it connects, not one interval later), then every
+/// `interval` while `ACTIVE`; each reads balances from the exchange and pushes a
+/// `WalletSnapshot` to the hub. Skips while `PAUSED` (pause stops the sync).
 public struct WalletSyncer: Sendable {
     let interval: Duration
     let state: AgentState
     let exchange: any ExchangeConnector
     let link: HubLink
     let logger: Logger
+    private let connects: AsyncStream<Void>
+    private let connected: AsyncStream<Void>.Continuation
+
+    init(interval: Duration, state: AgentState, exchange: any ExchangeConnector, link: HubLink, logger: Logger) {
+        self.interval = interval
+        self.state = state
+        self.exchange = exchange
+        self.link = link
+        self.logger = logger
+        (self.connects, self.connected) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let connected = self.connected
+        link.observe { event in if event.isConnected { connected.yield() } }
+    }
 
     public func run() async throws {
-        while true {
-            try await Task.sleep(for: self.interval)
-            await self.syncOnce()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in self.connects { await self.syncOnce() }
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: self.interval)
+                    await self.syncOnce()
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 

@@ -181,6 +181,14 @@ package final class AgentSession: Sendable {
         }
     }
 
+    /// Records a wallet sync the agent reported (a `WalletSnapshot`): how many wallets, and when.
+    package func recordSync(wallets: Int, at syncedAt: Date) {
+        self.state.withLock { state in
+            state.live.walletsSynced = wallets
+            state.live.lastSync = max(state.live.lastSync ?? syncedAt, syncedAt)
+        }
+    }
+
     /// Records what an ack says about the agent: its status, and its counters when the ack
     /// carries them. Returns whether the agent's live state changed.
     @discardableResult

@@ -52,6 +52,18 @@ struct TestHub: Sendable {
         }
     }
 
+    /// Waits until the hub has the first wallet sync of the agent with `id` (the one it makes
+    /// on connect); returns how many wallets it reported.
+    @discardableResult
+    func waitForFirstSync(_ id: UUID) async throws -> Int {
+        let event = try await self.registryEvents.wait { event in
+            if case .updated(let snapshot) = event { return snapshot.agentID == id && snapshot.lastSync != nil }
+            return false
+        }
+        guard case .updated(let snapshot) = event else { return 0 }
+        return snapshot.walletsSynced
+    }
+
     /// Pings the agent with `id` over REST and expects its pong: the hub serves it.
     func expectPong(_ id: UUID, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let ping = try await self.rest.post("/api/crypto/commands/\(id.uuidString.lowercased())/ping/")
