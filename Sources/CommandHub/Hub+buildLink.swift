@@ -16,9 +16,11 @@ func buildLink(_ configuration: HubConfiguration, fleet: HubFleet, store: HubSto
         ), logger: logger
     )
     store.authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
-    return AgentLinkServer(link: link, options: .init(
+    var options = AgentLinkServer.Options(
         host: configuration.grpcHost, port: configuration.grpcPort,
         keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
         drainTimeout: configuration.shutdownGracePeriod, tls: tls?.grpc
-    ))
+    )
+    options.grpcSwift = configuration.grpcServer == .grpcSwift
+    return AgentLinkServer(link: link, options: options)
 }

@@ -25,22 +25,23 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
     /// The way back to this handler for writes requested from other threads; emptied when the
     /// handler is removed, which also breaks the handler → session → handle → handler cycle.
     private let handle: StreamHandle
-    private var reader: GRPCMessageReader
+    private var framing: GRPCMessageReader
+    private var reader: SessionReader
     private var context: ChannelHandlerContext?
     private var watchdog: Scheduled<Void>?
-    private var floodGuard: FloodGuard
 
     /// Called on `eventLoop`, the stream channel's, as the stream is created.
     package init(link: AgentLink, eventLoop: any EventLoop, remotePeer: String) {
         let handle = StreamHandle(eventLoop: eventLoop)
         self.link = link
         self.handle = handle
-        self.reader = GRPCMessageReader(maxMessageBytes: link.settings.maxMessageBytes)
-        self.floodGuard = FloodGuard(heartbeatInterval: link.settings.heartbeatInterval)
-        self.session = AgentSession(
+        self.framing = GRPCMessageReader(maxMessageBytes: link.settings.maxMessageBytes)
+        let session = AgentSession(
             remotePeer: remotePeer, outboxCapacity: link.settings.outboxCapacity, stream: handle, observer: link,
             now: Date(), monotonicNow: link.clock.now
         )
+        self.session = session
+        self.reader = SessionReader(link: link, session: session)
         handle.handler.value = self
     }
 
@@ -66,7 +67,7 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
             let phase = self.session.phase
             guard phase == .awaitingHello || phase == .active else { return }
             if case .byteBuffer(let bytes) = frame.data {
-                self.reader.append(bytes)
+                self.framing.append(bytes)
                 self.readMessages()
             }
             if frame.endStream { self.session.end(.agentClosed) }
@@ -117,79 +118,20 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
         while true {
             let message: Commandhub_V1_AgentMessage?
             do {
-                message = try self.reader.nextAgentMessage()
+                message = try self.framing.nextAgentMessage()
             } catch {
                 self.session.end(.closedByHub(error))
                 return
             }
             guard let message else { return }
-            self.receive(message)
+            if let welcome = self.reader.receive(message) {
+                if let context, let frame = try? GRPCFrames.message(welcome, allocator: context.channel.allocator) {
+                    context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+                }
+                self.link.attach(self.session)
+            }
             if case .ended = self.session.phase { return }
         }
-    }
-
-    private func receive(_ message: Commandhub_V1_AgentMessage) {
-        let link = self.link
-        let session = self.session
-        let now = link.clock.now
-        if case .heartbeat(let heartbeat) = message.kind {
-            session.touch(at: Date(), monotonicNow: now, heartbeat: heartbeat)
-        } else {
-            session.touch(at: Date(), monotonicNow: now)
-        }
-        guard session.phase == .active else {
-            guard case .hello(let hello) = message.kind else {
-                let got = message.kind.map(AgentLink.name(of:)) ?? "an empty message"
-                session.end(.closedByHub(.helloRequired(got: got)))
-                return
-            }
-            return self.hello(hello)
-        }
-        switch message.kind {
-        case .ack(let ack):
-            if !link.received(ack, on: session), self.floodGuard.unasked(at: now) {
-                session.end(.closedByHub(.flooding("acks for commands the hub did not send")))
-            }
-        case .heartbeat:
-            link.registry.updated(session)
-            if self.floodGuard.heartbeat(at: now) {
-                session.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
-            }
-        case .walletSnapshot(let snapshot):
-            if self.floodGuard.walletSnapshot(at: now) {
-                session.end(.closedByHub(.flooding("wallet snapshots")))
-                return
-            }
-            link.received(snapshot, on: session)
-        case .hello, nil:
-            // A second Hello is ignored (identity is fixed per stream); an unknown message from a
-            // newer agent counts as liveness only — unless there are floods of them.
-            if self.floodGuard.unasked(at: now) {
-                session.end(.closedByHub(.flooding("messages the hub did not ask for")))
-            }
-        }
-    }
-
-    /// Validates the Hello, activates the session, answers Welcome, and makes it the agent's
-    /// live session (closing any session it replaces).
-    private func hello(_ hello: Commandhub_V1_Hello) {
-        let identity: AgentIdentity
-        do {
-            identity = try AgentIdentity(hello: hello)
-        } catch {
-            self.session.end(.closedByHub(error))
-            return
-        }
-        guard self.session.activate(identity, status: hello.status, at: Date()) else { return }
-        var welcome = Commandhub_V1_HubMessage()
-        welcome.welcome.sessionID = self.session.sessionID.lowercased
-        welcome.welcome.heartbeatIntervalMs = self.link.settings.heartbeatInterval.wholeMilliseconds
-        welcome.welcome.livenessTimeoutMs = self.link.settings.livenessTimeout.wholeMilliseconds
-        welcome.welcome.serverTimeMs = WireTime.nowMilliseconds()
-        if let context, let frame = try? GRPCFrames.message(welcome, allocator: context.channel.allocator) {
-            context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
-        }
-        self.link.attach(self.session)
     }
 
     // MARK: What the session asks of the stream (event loop only)
@@ -233,22 +175,10 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
 
     // MARK: Liveness
 
-    /// Ends the call when the agent stays silent: past the Hello timeout before its Hello, past
-    /// the liveness timeout after. One timer per stream, re-armed only when it fires.
+    /// Ends the call when the agent stays silent (`SessionReader.watchdog`). One timer per
+    /// stream, re-armed only when it fires.
     private func armWatchdog() {
-        guard let context else { return }
-        let settings = self.link.settings
-        let clock = self.link.clock
-        let awaitingHello = self.session.phase == .awaitingHello
-        let lastSeen = self.session.lastSeenOffset
-        let limit = awaitingHello ? settings.helloTimeout : settings.livenessTimeout
-        if clock.now >= lastSeen + limit {
-            self.session.end(.closedByHub(awaitingHello ? .helloTimeout(limit) : .livenessTimeout(limit)))
-            return
-        }
-        // While the Hello is pending, wake no later than the (shorter) liveness limit would need.
-        let wake = lastSeen + (awaitingHello ? min(limit, settings.livenessTimeout) : limit)
-        let delay = max(wake - clock.now, .milliseconds(1))
+        guard let context, let delay = self.reader.watchdog() else { return }
         self.watchdog = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.wholeNanoseconds)) {
             self.armWatchdog()
         }
