@@ -40,6 +40,9 @@ struct CommandHubBench: AsyncParsableCommand {
     @Option(help: "Minutes the soak runs.")
     var soakMinutes: Double = 10
 
+    @Option(name: .customLong("hub-env"), help: "KEY=VALUE added to every hub's environment (repeatable), e.g. COMMANDHUB_GRPC_SERVER=grpc-swift.")
+    var hubEnvironment: [String] = []
+
     func run() async throws {
         raiseFileLimit()
         let binary = self.hub.map { URL(fileURLWithPath: $0) }
@@ -50,7 +53,12 @@ struct CommandHubBench: AsyncParsableCommand {
         let scenarios = Set(self.only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         var report = Report()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let bench = Scenarios(binary: binary, group: group, log: { line in print(line) })
+        var environment: [String: String] = [:]
+        for pair in self.hubEnvironment {
+            guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--hub-env needs KEY=VALUE, got \(pair)") }
+            environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        let bench = Scenarios(binary: binary, group: group, hubEnvironment: environment, log: { line in print(line) })
         if scenarios.contains("latency") {
             report.latency = try await bench.latency(serial: self.serialRequests, concurrent: self.concurrentRequests)
         }

@@ -31,6 +31,7 @@ struct Report {
                 ("REST → agent → ack, p50 at C = 1", "≤ 0.30 ms", ms(serial.percentile(0.5))),
                 ("… p99 at C = 1", "≤ 1 ms", ms(serial.percentile(0.99))),
                 ("… p99.9 at C = 1", "", ms(serial.percentile(0.999))),
+                ("… hub CPU per command at C = 1", "", String(format: "%.0f µs", latency.hubCPUPerSerialCommand)),
                 ("… p50 at C = 64", "", ms(concurrent.percentile(0.5))),
                 ("… p99 at C = 64", "", ms(concurrent.percentile(0.99))),
                 ("… p99.9 at C = 64", "", ms(concurrent.percentile(0.999))),

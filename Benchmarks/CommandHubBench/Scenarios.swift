@@ -9,6 +9,8 @@ struct Scenarios {
 
     let binary: URL
     let group: any EventLoopGroup
+    /// Environment every hub under test gets on top of the benchmark's own (`--hub-env`).
+    var hubEnvironment: [String: String] = [:]
     let log: @Sendable (String) -> Void
 
     struct Latency {
@@ -18,6 +20,8 @@ struct Scenarios {
         /// process's (the swarm and the load generator), in microseconds.
         var hubCPUPerCommand: Double
         var benchCPUPerCommand: Double
+        /// The hub's CPU time per command during the C = 1 run, in microseconds.
+        var hubCPUPerSerialCommand: Double
     }
 
     /// CPU time (user + system) this process has used so far, in seconds.
@@ -64,7 +68,8 @@ struct Scenarios {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let hub = HubUnderTest(
-            binary: self.binary, store: directory.appendingPathComponent("hub.sqlite").path, token: Self.token, environment: environment
+            binary: self.binary, store: directory.appendingPathComponent("hub.sqlite").path, token: Self.token,
+            environment: self.hubEnvironment.merging(environment) { _, own in own }
         )
         try await hub.start()
         do {
@@ -90,8 +95,10 @@ struct Scenarios {
             let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
             self.log("latency: warming up")
             _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, token: hub.operatorToken, group: self.group)
+            let serialCPUBefore = hub.cpuSeconds
             let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
-            self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses)")
+            let serialCPU = (hub.cpuSeconds - serialCPUBefore) / Double(max(1, serialResult.statuses[200] ?? 0)) * 1_000_000
+            self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses); hub CPU per command \(Int(serialCPU)) µs")
             _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
             let (hubBefore, benchBefore) = (hub.cpuSeconds, Self.ownCPUSeconds)
             let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
@@ -100,7 +107,10 @@ struct Scenarios {
             let benchCPU = (Self.ownCPUSeconds - benchBefore) / commands * 1_000_000
             self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses); CPU per command: hub \(Int(hubCPU)) µs, bench \(Int(benchCPU)) µs")
             await swarm.stop()
-            return Latency(serial: serialResult, concurrent: concurrentResult, hubCPUPerCommand: hubCPU, benchCPUPerCommand: benchCPU)
+            return Latency(
+                serial: serialResult, concurrent: concurrentResult, hubCPUPerCommand: hubCPU, benchCPUPerCommand: benchCPU,
+                hubCPUPerSerialCommand: serialCPU
+            )
         }
     }
 
