@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Calls every seed endpoint against a running `commandhub demo` (or any hub).
+# Calls the command endpoints existing clients use (/api/crypto/commands/) against a running
+# `commandhub demo` (or any hub).
 # Usage: TOKEN=… Examples/walkthrough.sh [BASE_URL]   (default http://127.0.0.1:8080)
 # TOKEN is an admin's bearer token: the demo prints one (export TOKEN=…).
 set -euo pipefail

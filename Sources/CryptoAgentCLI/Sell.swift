@@ -3,8 +3,9 @@ import CryptoAgent
 import Foundation
 import Wire
 
-/// `crypto-agent sell overview|preview|execute`, as in seed 000: the same preview and execute
-/// the hub drives, run locally against the agent's own exchange and limits.
+/// `crypto-agent sell overview|preview|execute`, the desktop agent's local sell commands: the
+/// same preview and execute the hub drives, run locally against the agent's own exchange and
+/// limits.
 struct Sell: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sell on the agent's exchange locally: overview, preview, execute.",

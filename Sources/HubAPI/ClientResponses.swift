@@ -2,10 +2,10 @@ import Foundation
 import HubCore
 import Wire
 
-/// REST bodies that describe clients (seed 003): the seed's keys first, in its order, then the
-/// hub's additions.
+/// REST bodies that describe clients, as the REST contract existing clients call has them: the
+/// contract's keys first, in its order, then the hub's additions.
 package enum ClientResponses {
-    /// A row of `GET /api/crypto/commands/`; after the seed's keys, what a fleet table shows
+    /// A row of `GET /api/crypto/commands/`; after the contract's keys, what a fleet table shows
     /// without a request per agent.
     package static func summary(_ snapshot: AgentSnapshot) -> JSON {
         .object([

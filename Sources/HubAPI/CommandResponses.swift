@@ -2,9 +2,9 @@ import Foundation
 import HubCore
 import Wire
 
-/// REST bodies that report commands: the seed's `command_result` and bulk `{total, results}`.
+/// REST bodies that report commands: the contract's `command_result` and bulk `{total, results}`.
 package enum CommandResponses {
-    /// Action-specific top-level fields the seed shows beside `command_result`.
+    /// Action-specific top-level fields the contract shows beside `command_result`.
     package enum Extra {
         case none
         case ping
@@ -35,7 +35,7 @@ package enum CommandResponses {
         return .object(members)
     }
 
-    /// A bulk action's response: the seed's `total` and `results`, plus totals by outcome.
+    /// A bulk action's response: the contract's `total` and `results`, plus totals by outcome.
     package static func bulk(action: String, jobID: UUID, selector: LabelSelector, report: BulkReport, names: [UUID: String]) -> JSON {
         .object([
             ("total", .integer(report.targeted)),

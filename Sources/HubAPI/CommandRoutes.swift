@@ -4,7 +4,8 @@ import HubStorage
 import Hummingbird
 import Wire
 
-/// The REST control plane of seed 003, under `/api/crypto/commands/`.
+/// The REST control plane under `/api/crypto/commands/`: the contract existing clients call
+/// (paths, trailing slashes, query parameters and JSON shapes kept byte for byte).
 ///
 /// Every write runs through `Idempotency`; inside it a handler validates its input first (400),
 /// resolves the client (404), hands one command (or one job of many) to the dispatcher and

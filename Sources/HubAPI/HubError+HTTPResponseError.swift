@@ -3,7 +3,7 @@ import HTTPTypes
 import HubCore
 import Hummingbird
 
-/// The one mapping of hub errors to HTTP: status plus the seed's `{error, message, detail}` body.
+/// The one mapping of hub errors to HTTP: status plus the `{error, message, detail}` body clients parse.
 extension HubError: HTTPResponseError {
     package var status: HTTPResponse.Status {
         switch self {
@@ -37,7 +37,7 @@ extension HubError: HTTPResponseError {
         return response
     }
 
-    /// The error body existing clients parse (seed 003): `{error, message, detail}`.
+    /// The error body existing clients parse: `{error, message, detail}`.
     package var body: JSON {
         .object([("error", .string(self.code)), ("message", .string(self.message)), ("detail", .string(self.detail))])
     }

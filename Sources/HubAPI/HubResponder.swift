@@ -2,9 +2,9 @@ import HubCore
 import Hummingbird
 import Logging
 
-/// Wraps the router so that every error leaves the API in the seed's `{error, message, detail}`
-/// shape: unknown paths, wrong methods and framework errors included. Unexpected errors become
-/// a 500 `command_error` and are logged, never shown raw.
+/// Wraps the router so that every error leaves the API in the `{error, message, detail}` shape
+/// existing clients parse: unknown paths, wrong methods and framework errors included.
+/// Unexpected errors become a 500 `command_error` and are logged, never shown raw.
 package struct HubResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == HubRequestContext {
     package let base: Base
     package let routes: RouteCatalogue

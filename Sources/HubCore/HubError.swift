@@ -3,9 +3,9 @@ import Wire
 
 /// Every error the hub reports, with a stable machine-readable `code`.
 ///
-/// Domain code throws these; `HubError+HTTPResponseError` maps them to HTTP responses (the seed's
-/// `{error, message, detail}` body) and `HubError+GRPCStatus` to gRPC statuses. Nothing else in the
-/// hub builds an `HTTPError` or a gRPC status.
+/// Domain code throws these; `HubError+HTTPResponseError` maps them to HTTP responses (the
+/// `{error, message, detail}` body clients parse) and `HubError+GRPCStatus` to gRPC statuses.
+/// Nothing else in the hub builds an `HTTPError` or a gRPC status.
 package enum HubError: Error, Sendable, Equatable {
     // REST control plane.
     case clientNotFound(String)

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The agent's local commands (seed 000's status / wallets / sell), run as the real binary
-/// against a state file.
+/// The agent's local commands (status / wallets / sell, as the desktop agent has them), run as
+/// the real binary against a state file.
 @Suite("crypto-agent command line", .timeLimit(.minutes(2)))
 struct AgentCommandLineTests {
     func run(_ arguments: [String], state: String, input: String? = nil) async throws -> (status: Int32, output: String) {

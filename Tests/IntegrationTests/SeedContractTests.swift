@@ -9,8 +9,9 @@ import NIOHTTP1
 import Testing
 import TestSupport
 
-/// Every endpoint of seed 003, called over real HTTP against a real hub with real agents on
-/// loopback HTTP/2; each response checked field by field against the seed's shapes.
+/// Every endpoint of the REST contract existing clients call (paths, trailing slashes, JSON
+/// shapes kept byte for byte), called over real HTTP against a real hub with real agents on
+/// loopback HTTP/2; each response checked field by field against the contract's shapes.
 @Suite("Seed 003 REST contract", .timeLimit(.minutes(2)))
 struct SeedContractTests {
     @Test func listAndDetailHaveTheSeedsFields() async throws {

@@ -4,8 +4,8 @@ import Foundation
 import HubCore
 
 extension HubConfiguration {
-    /// Every configuration key, its environment variable and what it means — the README's
-    /// table is generated from the same list (`commandhub serve --help-config`).
+    /// Every configuration key, its environment variable and what it means: `commandhub serve
+    /// --help` renders this list, and docs/CONFIGURATION.md documents the same keys.
     public static let keys: [ConfigurationKey] = [
         ConfigurationKey("grpc.host", "address the gRPC AgentLink listener binds (default 127.0.0.1)"),
         ConfigurationKey("grpc.port", "gRPC port; 0 picks a free one (default 50051)"),

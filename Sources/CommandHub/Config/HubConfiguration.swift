@@ -44,7 +44,7 @@ public struct HubConfiguration: Sendable, Equatable {
     /// grpc-swift's `GRPCServer` — kept only to measure the two on the same benchmark.
     public var grpcServer: GRPCServerKind = .nio
 
-    /// Deadline of a command when the request names none (the seed's 5.0 s).
+    /// Deadline of a command when the request names none (5.0 s, as existing clients expect).
     public var defaultCommandTimeout: Duration = .seconds(5)
     /// Upper bound for a `timeout` a caller may ask for.
     public var maxCommandTimeout: Duration = .seconds(300)

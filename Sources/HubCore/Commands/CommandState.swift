@@ -1,4 +1,4 @@
-/// Where a command is in its lifecycle (DESIGN.md): `pending → sent → one final state`.
+/// Where a command is in its lifecycle: `pending → sent → one final state`.
 ///
 /// The allowed transitions live here and nowhere else; every command ends in exactly one
 /// final state.

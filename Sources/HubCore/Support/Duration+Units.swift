@@ -1,5 +1,5 @@
 extension Duration {
-    /// Seconds with one decimal at least, as the seed prints them ("5.0", "2.5", "0.25").
+    /// Seconds with one decimal at least, as the REST contract prints them ("5.0", "2.5", "0.25").
     package var secondsText: String {
         let milliseconds = self.wholeMilliseconds
         let whole = milliseconds / 1000

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A JSON document with ordered object keys, so response bodies come out in the seed's order
+/// A JSON document with ordered object keys, so response bodies come out in the contract's order
 /// (`client_id` first, `command_result` last) and encode without `JSONEncoder`'s overhead.
 package enum JSON: Sendable, Equatable {
     case object([(String, JSON)])

@@ -95,7 +95,7 @@ struct RESTResponse: Sendable, CustomStringConvertible {
     /// The first value of a header, if present.
     func header(_ name: String) -> String? { self.headers.first(name: name) }
 
-    /// Whether the object's keys appear in the body in this order (the seed's order).
+    /// Whether the object's keys appear in the body in this order (the order the REST contract fixes).
     func keysInOrder(_ keys: [String]) -> Bool {
         var from = self.text.startIndex
         for key in keys {
