@@ -12,7 +12,7 @@ info:
   description: |
     Every command endpoint sends one command to an agent's gRPC stream and waits for that agent's
     acknowledgement (bounded by `timeout`). The paths, trailing slashes, query parameters and
-    response shapes of `/api/crypto/commands/` are those of the seed contract existing clients call.
+    response shapes of `/api/crypto/commands/` are those of the contract existing clients call.
 
     Authenticate with `POST /api/auth/token`, then send `Authorization: Bearer <token>`.
     Roles: viewer (reads), operator (commands to one agent), trader (also sells), admin (also bulk
@@ -26,11 +26,11 @@ security:
   - bearer: []
 tags:
   - name: clients
-    description: Connected and known agents (seed 003)
+    description: Connected and known agents
   - name: commands
-    description: One command to one agent (seed 003)
+    description: One command to one agent
   - name: bulk
-    description: One action on many agents at once (seed 003; admin)
+    description: One action on many agents at once (admin)
   - name: sells
     description: Sell preview and execution (trader)
   - name: history
@@ -1121,7 +1121,7 @@ components:
           description: Decimal string
     CommandResult:
       type: object
-      description: The seed's `success`, `message`, `current_status`, then the agent's typed result
+      description: The contract's `success`, `message`, `current_status`, then the agent's typed result
       required: [success, message, current_status]
       properties:
         success:
@@ -1578,7 +1578,7 @@ components:
   "title": "CommandHub REST API",
   "version": "1.0.0",
   "summary": "Control a fleet of crypto trading agents over REST; commands travel to each agent on its gRPC stream.",
-  "description": "Every command endpoint sends one command to an agent's gRPC stream and waits for that agent's\nacknowledgement (bounded by `timeout`). The paths, trailing slashes, query parameters and\nresponse shapes of `/api/crypto/commands/` are those of the seed contract existing clients call.\n\nAuthenticate with `POST /api/auth/token`, then send `Authorization: Bearer <token>`.\nRoles: viewer (reads), operator (commands to one agent), trader (also sells), admin (also bulk\nactions, agent credentials and operator accounts). Errors always have the body\n`{\"error\", \"message\", \"detail\"}`.\n",
+  "description": "Every command endpoint sends one command to an agent's gRPC stream and waits for that agent's\nacknowledgement (bounded by `timeout`). The paths, trailing slashes, query parameters and\nresponse shapes of `/api/crypto/commands/` are those of the contract existing clients call.\n\nAuthenticate with `POST /api/auth/token`, then send `Authorization: Bearer <token>`.\nRoles: viewer (reads), operator (commands to one agent), trader (also sells), admin (also bulk\nactions, agent credentials and operator accounts). Errors always have the body\n`{\"error\", \"message\", \"detail\"}`.\n",
   "license": {
    "name": "Proprietary"
   }
@@ -1596,15 +1596,15 @@ components:
  "tags": [
   {
    "name": "clients",
-   "description": "Connected and known agents (seed 003)"
+   "description": "Connected and known agents"
   },
   {
    "name": "commands",
-   "description": "One command to one agent (seed 003)"
+   "description": "One command to one agent"
   },
   {
    "name": "bulk",
-   "description": "One action on many agents at once (seed 003; admin)"
+   "description": "One action on many agents at once (admin)"
   },
   {
    "name": "sells",
@@ -3717,7 +3717,7 @@ components:
    },
    "CommandResult": {
     "type": "object",
-    "description": "The seed's `success`, `message`, `current_status`, then the agent's typed result",
+    "description": "The contract's `success`, `message`, `current_status`, then the agent's typed result",
     "required": [
      "success",
      "message",
