@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates Sources/Wire/*.pb.swift and *.grpc.swift from Protos/.
+# Regenerates Sources/Wire/*.pb.swift and *.grpc.swift from Protos/: the messages, and the
+# client stubs only (the agent's side; the hub serves AgentLink with its own SwiftNIO server,
+# chosen by measurement — see BENCHMARKS.md).
 # Needs Debian's protoc (`apt-get install protobuf-compiler`); the two Swift
 # plugins are built from the package's own dependencies. Builds and CI use the
 # committed output and never need protoc.
@@ -25,6 +27,7 @@ protos=$(cd Protos && find . -name '*.proto' | sed 's|^\./||' | sort)
     --grpc-swift-2_out=../Sources/Wire \
     --grpc-swift-2_opt=Visibility=Public \
     --grpc-swift-2_opt=FileNaming=DropPath \
+    --grpc-swift-2_opt=Server=false \
     $protos
 )
 echo "generated: $(ls Sources/Wire/*.pb.swift Sources/Wire/*.grpc.swift | tr '\n' ' ')"

@@ -1,8 +1,9 @@
-/// The hub's fuzz targets: each feeds arbitrary bytes through one of the hub's real decoding
 import HubAPI
 import HubCore
 import HubLink
 import HubStorage
+
+/// The hub's fuzz targets: each feeds arbitrary bytes through one of the hub's real decoding
 /// paths — the functions the handlers call, nothing re-implemented — and checks what the result
 /// must satisfy.
 ///

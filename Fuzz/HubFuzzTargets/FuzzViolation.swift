@@ -1,8 +1,4 @@
 /// A broken invariant a fuzz target found: what should have held, with the values involved.
-import HubAPI
-import HubCore
-import HubLink
-import HubStorage
 package struct FuzzViolation: Error, Sendable, CustomStringConvertible {
     package let invariant: String
 

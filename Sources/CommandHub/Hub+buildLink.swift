@@ -16,11 +16,10 @@ func buildLink(_ configuration: HubConfiguration, fleet: HubFleet, store: HubSto
         ), logger: logger
     )
     store.authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }
-    var options = AgentLinkServer.Options(
+    let options = AgentLinkServer.Options(
         host: configuration.grpcHost, port: configuration.grpcPort,
         keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
         drainTimeout: configuration.shutdownGracePeriod, tls: tls?.grpc
     )
-    options.grpcSwift = configuration.grpcServer == .grpcSwift
     return AgentLinkServer(link: link, options: options)
 }

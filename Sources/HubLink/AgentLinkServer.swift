@@ -29,9 +29,6 @@ package final class AgentLinkServer: Service {
         package var maxConcurrentStreams = 4
         /// The server's TLS context, shared by every connection; nil serves plaintext.
         package var tls: NIOSSLContext?
-        /// Serve through grpc-swift's `GRPCServer` instead (plaintext only): the measurement of
-        /// the two servers side by side (`grpc.server`).
-        package var grpcSwift = false
 
         package init(
             host: String,
@@ -63,10 +60,6 @@ package final class AgentLinkServer: Service {
     }
 
     package func run() async throws {
-        if self.options.grpcSwift {
-            defer { self.boundPort.fail(.shuttingDown) }
-            return try await GRPCSwiftListener(link: self.link, options: self.options, boundPort: self.boundPort).run()
-        }
         let server: any Channel
         do {
             server = try await self.bootstrap().bind(host: self.options.host, port: self.options.port).get()

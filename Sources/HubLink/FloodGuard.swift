@@ -1,5 +1,6 @@
-/// Counts what an agent sends that nobody asked for — acks for commands the hub never sent or
 import HubCore
+
+/// Counts what an agent sends that nobody asked for — acks for commands the hub never sent or
 /// already forgot, heartbeats far faster than the interval the hub asked for, second Hellos,
 /// messages of unknown kinds, wallet snapshots closer than 100 ms — and says when it is too
 /// much: more than `limit` in one `window`. A well-behaved agent sends none of these (a late ack

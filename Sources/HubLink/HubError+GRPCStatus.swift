@@ -1,8 +1,10 @@
-/// The one mapping of hub errors to the gRPC status an agent sees when its stream is refused
+import GRPCCore
 import HubCore
+
+/// The one mapping of hub errors to the gRPC status an agent sees when its stream is refused
 /// or ended. The stable `code` travels as `hub-error` metadata for machines.
 extension HubError {
-    package var grpcStatus: GRPCStatusCode {
+    package var grpcStatus: Status.Code {
         switch self {
         case .unauthenticated, .credentialRevoked, .invalidLogin: .unauthenticated
         case .forbidden: .permissionDenied

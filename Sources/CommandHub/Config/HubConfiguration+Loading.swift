@@ -11,7 +11,6 @@ extension HubConfiguration {
         ConfigurationKey("grpc.port", "gRPC port; 0 picks a free one (default 50051)"),
         ConfigurationKey("grpc.keepalive_interval_seconds", "HTTP/2 ping interval on idle agent connections (30)"),
         ConfigurationKey("grpc.keepalive_timeout_seconds", "drop a connection whose ping is not answered in time (10)"),
-        ConfigurationKey("grpc.server", "the agents' gRPC server: nio (the hub's own, default) or grpc-swift (GRPCServer; plaintext, for measurement)"),
         ConfigurationKey("grpc.max_message_bytes", "largest agent message accepted (1048576)"),
         ConfigurationKey(
             "grpc.client_ca_file", "CA certificates (PEM) agents' client certificates must chain to: mutual TLS (needs tls.*)"
@@ -78,12 +77,6 @@ extension HubConfiguration {
         self.keepaliveInterval = try values.seconds("grpc.keepalive_interval_seconds") ?? self.keepaliveInterval
         self.keepaliveTimeout = try values.seconds("grpc.keepalive_timeout_seconds") ?? self.keepaliveTimeout
         self.maxAgentMessageBytes = try values.int("grpc.max_message_bytes") ?? self.maxAgentMessageBytes
-        if let server = try values.string("grpc.server") {
-            guard let kind = GRPCServerKind(rawValue: server) else {
-                throw .invalid(key: "grpc.server", reason: "must be nio or grpc-swift, got \"\(server.prefix(32))\"")
-            }
-            self.grpcServer = kind
-        }
         self.grpcClientCAFile = try values.string("grpc.client_ca_file") ?? self.grpcClientCAFile
         self.httpHost = try values.string("http.host") ?? self.httpHost
         self.httpPort = try values.int("http.port") ?? self.httpPort

@@ -40,9 +40,6 @@ public struct HubConfiguration: Sendable, Equatable {
     /// HTTP/2 keepalive: ping an idle connection this often, drop it if no answer within the timeout.
     public var keepaliveInterval: Duration = .seconds(30)
     public var keepaliveTimeout: Duration = .seconds(10)
-    /// Which gRPC server serves the agents: the hub's own on SwiftNIO (the default), or
-    /// grpc-swift's `GRPCServer` — kept only to measure the two on the same benchmark.
-    public var grpcServer: GRPCServerKind = .nio
 
     /// Deadline of a command when the request names none (5.0 s, as existing clients expect).
     public var defaultCommandTimeout: Duration = .seconds(5)
@@ -129,9 +126,6 @@ public struct HubConfiguration: Sendable, Equatable {
         guard self.defaultCommandTimeout <= self.maxCommandTimeout else {
             throw .invalid(key: "commands.default_timeout_seconds", reason: "must not exceed commands.max_timeout_seconds")
         }
-        if self.grpcServer == .grpcSwift, self.tlsCertificateFile != nil {
-            throw .invalid(key: "grpc.server", reason: "grpc-swift serves plaintext only (it is there to be measured); use nio with tls.*")
-        }
         guard self.maxAgentMessageBytes >= 1024 else {
             throw .invalid(key: "grpc.max_message_bytes", reason: "must be at least 1024")
         }
@@ -148,10 +142,4 @@ public struct HubConfiguration: Sendable, Equatable {
             throw .invalid(key: "auth.login_attempts_per_minute", reason: "must be at least 1")
         }
     }
-}
-
-/// The two gRPC servers the hub can serve agents with (see `HubConfiguration.grpcServer`).
-public enum GRPCServerKind: String, Sendable {
-    case nio
-    case grpcSwift = "grpc-swift"
 }

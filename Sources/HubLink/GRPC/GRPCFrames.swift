@@ -1,3 +1,4 @@
+import GRPCCore
 import HubCore
 import NIOCore
 import NIOHPACK
@@ -24,7 +25,7 @@ package enum GRPCFrames {
 
     /// The status at the end of a call. `headersSent` false makes it a trailers-only response.
     package static func trailers(
-        _ code: GRPCStatusCode, message: String?, metadata: [(String, String)] = [], headersSent: Bool
+        _ code: Status.Code, message: String?, metadata: [(String, String)] = [], headersSent: Bool
     ) -> HTTP2Frame.FramePayload {
         var headers = HPACKHeaders()
         if !headersSent {
