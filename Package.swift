@@ -284,7 +284,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport", "AgentSwarm",
+                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport",
+                "AgentSwarm",
                 "FakeBinance",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

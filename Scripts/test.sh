@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
 # does not bring — a Python with grpcio, schemathesis and Selenium, Debian's headless Chromium
-# and its driver — builds once, then runs the suite in two passes and prints one summary:
+# and its driver — checks the format (swift format lint), builds once, then runs the suite in two
+# passes and prints one summary:
 #   1. every suite except the heavy ones, in parallel (Swift Testing's default);
 #   2. the heavy suites — nested in `HeavySuites` (swarms of hundreds of agents, the soak, fault
 #      injection with real processes, schemathesis, the console in a real browser) — one at a
@@ -31,6 +32,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 
 started=$SECONDS
+# The house style (.swift-format) on every hand-written Swift file; generated ones are left out.
+swift_files=$(git ls-files '*.swift' | grep -v -E '^Sources/Wire/.*\.(pb|grpc)\.swift$|/OpenAPIText\.swift$|/ConsoleAsset\+Files\.swift$')
+# shellcheck disable=SC2086
+if ! swift format lint --strict $swift_files; then
+  echo "swift format lint failed: run swift format format -i on the files above" >&2
+  exit 1
+fi
 swift build --build-tests || exit 1
 built=$SECONDS
 
@@ -51,7 +59,7 @@ summary() {  # the Swift Testing totals line of a pass, or what went wrong
 }
 echo
 echo "== CommandHub test summary =="
-echo "build:                      $((built - started)) s"
+echo "lint and build:             $((built - started)) s"
 echo "pass 1 (parallel suites):   $([ "$pass1" = 0 ] && echo passed || echo FAILED) in $((parallel_done - built)) s — $(summary .build/test-pass-1.log)"
 echo "pass 2 (heavy, one by one): $([ "$pass2" = 0 ] && echo passed || echo FAILED) in $((finished - parallel_done)) s — $(summary .build/test-pass-2.log)"
 if [ "$pass1" = 0 ] && [ "$pass2" = 0 ]; then

@@ -18,7 +18,7 @@ enum GRPCFraming {
         while buffer.readableBytes >= 5 {
             let start = buffer.readerIndex
             guard let compressed = buffer.getInteger(at: start, as: UInt8.self),
-                  let length = buffer.getInteger(at: start + 1, as: UInt32.self)
+                let length = buffer.getInteger(at: start + 1, as: UInt32.self)
             else { break }
             guard compressed == 0, Int(length) <= limit else { throw FramingError.unsupported }
             guard buffer.readableBytes >= 5 + Int(length) else { break }

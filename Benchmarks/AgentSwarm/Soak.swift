@@ -74,12 +74,14 @@ public enum Soak {
                     guard loading.value.load(ordering: .relaxed) else { break }
                     let path = "/api/crypto/commands/\(pause ? "pause_all" : "resume_all")/?timeout=\(plan.commandTimeout)"
                     pause.toggle()
-                    let result = try await RESTLoad.run(port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
+                    let result = try await RESTLoad.run(
+                        port: httpPort, paths: [path], connections: 1, requests: 1, token: token, group: group)
                     for (status, count) in result.statuses { statuses[status, default: 0] += count }
                 }
                 return .bulk(statuses)
             }
-            var total = Outcome(pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: 0, reconnects: 0)
+            var total = Outcome(
+                pings: .init(latencies: [], statuses: [:], failures: 0, elapsed: .zero), bulkStatuses: [:], churned: 0, reconnects: 0)
             for try await part in tasks {
                 switch part {
                 case .pings(let pings): total.pings = pings

@@ -72,7 +72,8 @@ public final class Swarm: Sendable {
         self.settings = settings
         let loops = Array(group.makeIterator())
         let built = (0..<count).map { index in
-            SwarmAgent(agentID: UUID(), name: String(format: "\(namePrefix)-%05d", index), eventLoop: loops[index % loops.count], swarm: self)
+            SwarmAgent(
+                agentID: UUID(), name: String(format: "\(namePrefix)-%05d", index), eventLoop: loops[index % loops.count], swarm: self)
         }
         self.agents.withLock { $0 = built }
     }

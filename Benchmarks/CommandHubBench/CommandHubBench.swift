@@ -40,13 +40,17 @@ struct CommandHubBench: AsyncParsableCommand {
     @Option(help: "Minutes the soak runs.")
     var soakMinutes: Double = 10
 
-    @Option(name: .customLong("hub-env"), help: "KEY=VALUE added to every hub's environment (repeatable), e.g. COMMANDHUB_GRPC_SERVER=grpc-swift.")
+    @Option(
+        name: .customLong("hub-env"),
+        help: "KEY=VALUE added to every hub's environment (repeatable), e.g. COMMANDHUB_GRPC_SERVER=grpc-swift.")
     var hubEnvironment: [String] = []
 
     func run() async throws {
         raiseFileLimit()
-        let binary = self.hub.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("commandhub")
+        let binary =
+            self.hub.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(
+                "commandhub")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw ValidationError("no commandhub at \(binary.path); build it with swift build -c release")
         }

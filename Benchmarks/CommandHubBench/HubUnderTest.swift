@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A `commandhub serve` process the benchmark measures from outside: its ports from its log,
@@ -118,9 +118,9 @@ final class HubUnderTest: @unchecked Sendable {
     /// The hub's resident set size in bytes.
     var residentBytes: Int {
         guard let pid = self.process?.processIdentifier,
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return kilobytes * 1024
     }
@@ -128,8 +128,8 @@ final class HubUnderTest: @unchecked Sendable {
     /// CPU time (user + system) the hub has used so far, in seconds.
     var cpuSeconds: Double {
         guard let pid = self.process?.processIdentifier,
-              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let afterName = stat.range(of: ") ")
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ")
         else { return 0 }
         // Fields after the command name start at field 3; utime and stime are fields 14 and 15.
         let fields = stat[afterName.upperBound...].split(separator: " ")

@@ -36,35 +36,56 @@ struct Report {
                 ("… p99 at C = 64", "", ms(concurrent.percentile(0.99))),
                 ("… p99.9 at C = 64", "", ms(concurrent.percentile(0.999))),
                 ("Acknowledged commands/s at C = 64", "≥ 25,000", String(format: "%.0f /s", concurrent.throughput)),
-                ("… CPU per command at C = 64: hub / swarm + load generator", "",
-                 String(format: "%.0f µs / %.0f µs", latency.hubCPUPerCommand, latency.benchCPUPerCommand)),
+                (
+                    "… CPU per command at C = 64: hub / swarm + load generator", "",
+                    String(format: "%.0f µs / %.0f µs", latency.hubCPUPerCommand, latency.benchCPUPerCommand)
+                ),
             ]
         }
         for fleet in self.fleets {
             rows += [
-                ("Agents held (\(fleet.size))", fleet.size == 10_000 ? "10,000" : "", "\(fleet.size), connected in \(s(fleet.connectSeconds))"),
-                ("Hub memory per agent at \(fleet.size)", fleet.size == 10_000 ? "≤ 40 KB" : "",
-                 String(format: "%.1f KB (RSS %.0f → %.0f MB)", fleet.bytesPerAgent / 1024, Double(fleet.baselineBytes) / 1_048_576, Double(fleet.connectedBytes) / 1_048_576)),
-                ("`pause_all` over \(fleet.size), all acks in", fleet.size == 10_000 ? "≤ 0.5 s" : "",
-                 "best \(s(fleet.pauseAllSeconds.min() ?? .nan)), of \(fleet.pauseAllSeconds.map { String(format: "%.3f", $0) }.joined(separator: " / "))"),
+                (
+                    "Agents held (\(fleet.size))", fleet.size == 10_000 ? "10,000" : "",
+                    "\(fleet.size), connected in \(s(fleet.connectSeconds))"
+                ),
+                (
+                    "Hub memory per agent at \(fleet.size)", fleet.size == 10_000 ? "≤ 40 KB" : "",
+                    String(
+                        format: "%.1f KB (RSS %.0f → %.0f MB)", fleet.bytesPerAgent / 1024, Double(fleet.baselineBytes) / 1_048_576,
+                        Double(fleet.connectedBytes) / 1_048_576)
+                ),
+                (
+                    "`pause_all` over \(fleet.size), all acks in", fleet.size == 10_000 ? "≤ 0.5 s" : "",
+                    "best \(s(fleet.pauseAllSeconds.min() ?? .nan)), of \(fleet.pauseAllSeconds.map { String(format: "%.3f", $0) }.joined(separator: " / "))"
+                ),
             ]
         }
         if let storm {
-            rows.append((
-                "Reconnect storm: \(storm.size) agents registered again after a hub restart", "≤ 5 s",
-                "\(s(storm.seconds)) after the new hub served (\(s(storm.totalSeconds)) from SIGTERM)"
-            ))
+            rows.append(
+                (
+                    "Reconnect storm: \(storm.size) agents registered again after a hub restart", "≤ 5 s",
+                    "\(s(storm.seconds)) after the new hub served (\(s(storm.totalSeconds)) from SIGTERM)"
+                ))
         }
         if let soak {
             let mb = { (bytes: Int) in String(format: "%.0f MB", Double(bytes) / 1_048_576) }
             rows += [
-                ("Soak: \(soak.agents) agents, \(String(format: "%.0f", soak.minutes)) min of churn, REST load and bulk actions", "",
-                 "\(soak.outcome.pings.latencies.count) pings \(soak.outcome.pings.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")), bulk \(soak.outcome.bulkStatuses.values.reduce(0, +)), \(soak.outcome.churned) connections dropped, \(soak.outcome.reconnects) reconnects"),
-                ("… hub memory: baseline → peak → after", "back to baseline", "\(mb(soak.baselineBytes)) → \(mb(soak.peakBytes)) → \(mb(soak.afterBytes))"),
-                ("… after: pending / non-final in the log / metrics = log", "0 / 0 / yes", "\(soak.pendingAfter) / \(soak.nonFinal) / \(soak.metricsMatchLog ? "yes" : "no") (\(soak.logTotal) commands)"),
+                (
+                    "Soak: \(soak.agents) agents, \(String(format: "%.0f", soak.minutes)) min of churn, REST load and bulk actions", "",
+                    "\(soak.outcome.pings.latencies.count) pings \(soak.outcome.pings.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")), bulk \(soak.outcome.bulkStatuses.values.reduce(0, +)), \(soak.outcome.churned) connections dropped, \(soak.outcome.reconnects) reconnects"
+                ),
+                (
+                    "… hub memory: baseline → peak → after", "back to baseline",
+                    "\(mb(soak.baselineBytes)) → \(mb(soak.peakBytes)) → \(mb(soak.afterBytes))"
+                ),
+                (
+                    "… after: pending / non-final in the log / metrics = log", "0 / 0 / yes",
+                    "\(soak.pendingAfter) / \(soak.nonFinal) / \(soak.metricsMatchLog ? "yes" : "no") (\(soak.logTotal) commands)"
+                ),
             ]
         }
-        let table = (["| Measure | Goal | Measured |", "| --- | --- | --- |"] + rows.map { "| \($0.0) | \($0.1) | \($0.2) |" }).joined(separator: "\n")
+        let table = (["| Measure | Goal | Measured |", "| --- | --- | --- |"] + rows.map { "| \($0.0) | \($0.1) | \($0.2) |" }).joined(
+            separator: "\n")
         return """
             \(self.block.start)
             \(machine)
@@ -90,10 +111,12 @@ struct Report {
 enum Machine {
     static func describe() -> String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
-        let memory = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }?
+        let memory =
+            meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }?
             .split(separator: " ").dropFirst().first.flatMap { Double($0) }.map { String(format: "%.0f GiB", $0 / 1_048_576) } ?? "?"
         let date = Date().formatted(.iso8601.year().month().day())
         return "Measured \(date) on \(ProcessInfo.processInfo.activeProcessorCount) cores (\(model)), \(memory) RAM, "

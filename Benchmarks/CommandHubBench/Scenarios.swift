@@ -94,18 +94,26 @@ struct Scenarios {
             await swarm.waitForConnected(64)
             let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
             self.log("latency: warming up")
-            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, token: hub.operatorToken, group: self.group)
+            _ = try await RESTLoad.run(
+                port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, token: hub.operatorToken, group: self.group)
             let serialCPUBefore = hub.cpuSeconds
-            let serialResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
+            let serialResult = try await RESTLoad.run(
+                port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
             let serialCPU = (hub.cpuSeconds - serialCPUBefore) / Double(max(1, serialResult.statuses[200] ?? 0)) * 1_000_000
-            self.log("latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses); hub CPU per command \(Int(serialCPU)) µs")
-            _ = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
+            self.log(
+                "latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses); hub CPU per command \(Int(serialCPU)) µs"
+            )
+            _ = try await RESTLoad.run(
+                port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
             let (hubBefore, benchBefore) = (hub.cpuSeconds, Self.ownCPUSeconds)
-            let concurrentResult = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
+            let concurrentResult = try await RESTLoad.run(
+                port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
             let commands = Double(max(1, concurrentResult.statuses[200] ?? 0))
             let hubCPU = (hub.cpuSeconds - hubBefore) / commands * 1_000_000
             let benchCPU = (Self.ownCPUSeconds - benchBefore) / commands * 1_000_000
-            self.log("latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses); CPU per command: hub \(Int(hubCPU)) µs, bench \(Int(benchCPU)) µs")
+            self.log(
+                "latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses); CPU per command: hub \(Int(hubCPU)) µs, bench \(Int(benchCPU)) µs"
+            )
             await swarm.stop()
             return Latency(
                 serial: serialResult, concurrent: concurrentResult, hubCPUPerCommand: hubCPU, benchCPUPerCommand: benchCPU,
@@ -118,7 +126,9 @@ struct Scenarios {
     func fleet(size: Int) async throws -> Fleet {
         try await self.withHub { hub in
             // Warm the hub's REST and store paths so the baseline is a running hub's.
-            _ = try? await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/"], connections: 1, requests: 20, token: hub.operatorToken, group: self.group)
+            _ = try? await RESTLoad.run(
+                port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/"], connections: 1, requests: 20, token: hub.operatorToken,
+                group: self.group)
             try await Task.sleep(for: .seconds(1))
             let baseline = hub.residentBytes
             let swarm = self.swarm(size, hub: hub)
@@ -131,9 +141,11 @@ struct Scenarios {
             let connected = hub.residentBytes
             var pauses: [Double] = []
             for round in 0..<4 {
-                let path = round.isMultiple(of: 2) ? "/api/crypto/commands/pause_all/?timeout=60" : "/api/crypto/commands/resume_all/?timeout=60"
+                let path =
+                    round.isMultiple(of: 2) ? "/api/crypto/commands/pause_all/?timeout=60" : "/api/crypto/commands/resume_all/?timeout=60"
                 let before = swarm.answeredCount
-                let result = try await RESTLoad.run(port: hub.httpPort, paths: [path], connections: 1, requests: 1, token: hub.operatorToken, group: self.group)
+                let result = try await RESTLoad.run(
+                    port: hub.httpPort, paths: [path], connections: 1, requests: 1, token: hub.operatorToken, group: self.group)
                 let answered = swarm.answeredCount - before
                 guard answered == size, result.statuses[200] == 1 else {
                     throw BenchError("bulk round \(round): \(answered) of \(size) answered, statuses \(result.statuses)")
@@ -142,7 +154,8 @@ struct Scenarios {
             }
             self.log("fleet \(size): \(Double(connected - baseline) / Double(size) / 1024) KB/agent, pause_all \(pauses) s")
             await swarm.stop()
-            return Fleet(size: size, connectSeconds: connectSeconds, baselineBytes: baseline, connectedBytes: connected, pauseAllSeconds: pauses)
+            return Fleet(
+                size: size, connectSeconds: connectSeconds, baselineBytes: baseline, connectedBytes: connected, pauseAllSeconds: pauses)
         }
     }
 
@@ -159,7 +172,9 @@ struct Scenarios {
             swarm.start(spread: .milliseconds(Int64(size / 10)))
             await swarm.waitForConnected(size)
             // Warm the paths once, then let the hub settle: that is the baseline.
-            _ = try await RESTLoad.run(port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/", "/api/crypto/commands/resume_all/"], connections: 1, requests: 4, token: hub.operatorToken, group: self.group)
+            _ = try await RESTLoad.run(
+                port: hub.httpPort, paths: ["/api/crypto/commands/pause_all/", "/api/crypto/commands/resume_all/"], connections: 1,
+                requests: 4, token: hub.operatorToken, group: self.group)
             try await Task.sleep(for: .seconds(3))
             let baseline = hub.residentBytes
             var plan = Soak.Plan(agents: size, duration: .seconds(minutes * 60), churnCount: max(1, size / 50))
@@ -182,7 +197,9 @@ struct Scenarios {
             let metrics = try await hub.get("/metrics")
             let stats = try await hub.get("/api/crypto/history/stats/")
             let checks = SoakChecks(metrics: metrics, stats: stats)
-            self.log("soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), bulk \(outcome.bulkStatuses), churned \(outcome.churned), RSS \(baseline / 1_048_576) → peak \(peak / 1_048_576) → \(after / 1_048_576) MB, pending \(checks.pending), non-final \(checks.nonFinal), metrics = log: \(checks.metricsMatchLog)")
+            self.log(
+                "soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), bulk \(outcome.bulkStatuses), churned \(outcome.churned), RSS \(baseline / 1_048_576) → peak \(peak / 1_048_576) → \(after / 1_048_576) MB, pending \(checks.pending), non-final \(checks.nonFinal), metrics = log: \(checks.metricsMatchLog)"
+            )
             await swarm.stop()
             return SoakReport(
                 agents: size, minutes: minutes, outcome: outcome, baselineBytes: baseline, peakBytes: peak, afterBytes: after,

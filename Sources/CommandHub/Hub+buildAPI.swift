@@ -16,7 +16,8 @@ func buildAPI(
     _ configuration: HubConfiguration, fleet: HubFleet, store: HubStore, linkServer: AgentLinkServer, tls: ListenerTLS?,
     logger: Logger
 ) throws -> HubRESTAPI {
-    let signingKey = try configuration.jwtSecret.map { Array($0.utf8) }
+    let signingKey =
+        try configuration.jwtSecret.map { Array($0.utf8) }
         ?? store.database.secret(named: "operator_token_key", make: TokenIssuer.newKey)
     let tokens = TokenIssuer(key: signingKey, lifetime: configuration.tokenLifetime)
     let boundPort = BoundPort()
@@ -25,7 +26,9 @@ func buildAPI(
     )
     let connections = HTTPConnectionGuard.ConnectionCount(limit: configuration.httpMaxConnections)
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)],
+        additionalChannelHandlers: [
+            HTTPConnectionGuard(timeout: .nanoseconds(configuration.httpRequestTimeout.wholeNanoseconds), connections: connections)
+        ],
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
     let server: HTTPServerBuilder

@@ -9,7 +9,8 @@ import Logging
 func buildLink(_ configuration: HubConfiguration, fleet: HubFleet, store: HubStore, tls: ListenerTLS?, logger: Logger) -> AgentLinkServer {
     let link = AgentLink(
         registry: fleet.registry, dispatcher: fleet.dispatcher, authenticator: store.authenticator, reconciler: fleet.reconciler,
-        wallets: store.wallets, settings: .init(
+        wallets: store.wallets,
+        settings: .init(
             heartbeatInterval: configuration.heartbeatInterval, livenessTimeout: configuration.livenessTimeout,
             helloTimeout: configuration.helloTimeout, outboxCapacity: configuration.outboxCapacity,
             maxMessageBytes: configuration.maxAgentMessageBytes

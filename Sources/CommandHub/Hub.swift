@@ -59,10 +59,11 @@ public final class Hub: Service, Sendable {
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
                 .init(service: self.fleet.reconciler),
                 .init(service: self.linkServer),
-                .init(service: HTTPListener(
-                    application: self.api.application, boundPort: self.api.boundPort, dispatcher: self.dispatcher, link: self.link,
-                    gracePeriod: self.configuration.shutdownGracePeriod
-                )),
+                .init(
+                    service: HTTPListener(
+                        application: self.api.application, boundPort: self.api.boundPort, dispatcher: self.dispatcher, link: self.link,
+                        gracePeriod: self.configuration.shutdownGracePeriod
+                    )),
                 // Last, so shut down first: open event streams end before the listener drains.
                 .init(service: self.events),
             ],
@@ -110,9 +111,11 @@ struct HTTPListener: Service {
 
     /// Waits up to the grace period for waiting commands to finish, then ends the rest.
     private func drain() async throws {
-        self.link.logger.notice("shutting down: no new connections; in-flight commands have the grace period", metadata: [
-            "waiting_commands": "\(self.dispatcher.pendingCount)", "grace_seconds": "\(self.gracePeriod.secondsText)",
-        ])
+        self.link.logger.notice(
+            "shutting down: no new connections; in-flight commands have the grace period",
+            metadata: [
+                "waiting_commands": "\(self.dispatcher.pendingCount)", "grace_seconds": "\(self.gracePeriod.secondsText)",
+            ])
         let clock = ContinuousClock()
         let deadline = clock.now + self.gracePeriod
         while self.dispatcher.pendingCount > 0, clock.now < deadline {
@@ -120,7 +123,8 @@ struct HTTPListener: Service {
         }
         if self.dispatcher.pendingCount > 0 {
             let closed = self.link.closeAllSessions(.shuttingDown)
-            self.link.logger.notice("grace period over: closed agent streams with commands still waiting", metadata: ["sessions": "\(closed)"])
+            self.link.logger.notice(
+                "grace period over: closed agent streams with commands still waiting", metadata: ["sessions": "\(closed)"])
         }
     }
 }

@@ -93,15 +93,16 @@ struct AgentsCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(rows), as: UTF8.self))
                 return
             }
-            print(Table.render(
-                header: ["NAME", "STATE", "CREATED", "LABELS"],
-                rows: credentials.map { credential in
-                    [
-                        credential.name, credential.isRevoked ? "revoked" : "active", credential.createdAt.formatted(.iso8601),
-                        credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                    ]
-                }
-            ))
+            print(
+                Table.render(
+                    header: ["NAME", "STATE", "CREATED", "LABELS"],
+                    rows: credentials.map { credential in
+                        [
+                            credential.name, credential.isRevoked ? "revoked" : "active", credential.createdAt.formatted(.iso8601),
+                            credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                        ]
+                    }
+                ))
         }
     }
 

@@ -25,7 +25,9 @@ struct DatabaseCommand: AsyncParsableCommand {
             let database = try await self.store.open()
             let counts = try await CommandHistory(database: database).countsByState()
             print("database: \(database.path) (ok)")
-            print("commands: " + (counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
+            print(
+                "commands: "
+                    + (counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
         }
     }
 }

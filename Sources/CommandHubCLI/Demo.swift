@@ -45,7 +45,9 @@ struct Demo: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(self.agents) else { throw ValidationError("--agents must be 1...1000") }
-        guard (0...65535).contains(self.httpPort), (0...65535).contains(self.grpcPort) else { throw ValidationError("ports must be 0...65535") }
+        guard (0...65535).contains(self.httpPort), (0...65535).contains(self.grpcPort) else {
+            throw ValidationError("ports must be 0...65535")
+        }
         guard self.maxTimeout >= 1, self.maxTimeout <= 86_400 else { throw ValidationError("--max-timeout must be 1...86400 seconds") }
     }
 
@@ -99,10 +101,13 @@ struct Demo: AsyncParsableCommand {
 
         // An agent that stops (its credential revoked over the API, say) is logged; the hub and
         // the other agents go on.
-        let services = [ServiceGroupConfiguration.ServiceConfiguration(service: hub)] + agents.map { agent in
-            .init(service: DemoAgentService(agent: agent, logger: logger), successTerminationBehavior: .ignore)
-        }
-        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let services =
+            [ServiceGroupConfiguration.ServiceConfiguration(service: hub)]
+            + agents.map { agent in
+                .init(service: DemoAgentService(agent: agent, logger: logger), successTerminationBehavior: .ignore)
+            }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod * 2
         let group = ServiceGroup(configuration: groupConfiguration)
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -51,7 +51,8 @@ struct Serve: AsyncParsableCommand {
         if let store { overrides["store.path"] = store }
         let configuration: HubConfiguration
         do {
-            configuration = try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            configuration = try await HubConfiguration.load(
+                file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw Failure.configuration(error.description)
         }
@@ -69,10 +70,12 @@ struct Serve: AsyncParsableCommand {
             tasks.addTask {
                 let grpcPort = try await hub.grpcPort
                 let httpPort = try await hub.httpPort
-                logger.notice("commandhub serving", metadata: [
-                    "grpc": "\(configuration.grpcHost):\(grpcPort)", "http": "\(configuration.httpHost):\(httpPort)",
-                    "security": "\(configuration.listenerSecurity)",
-                ])
+                logger.notice(
+                    "commandhub serving",
+                    metadata: [
+                        "grpc": "\(configuration.grpcHost):\(grpcPort)", "http": "\(configuration.httpHost):\(httpPort)",
+                        "security": "\(configuration.listenerSecurity)",
+                    ])
             }
             try await tasks.waitForAll()
         }

@@ -19,7 +19,8 @@ struct StoreOptions: ParsableArguments {
         var overrides: [String: String] = [:]
         if let store { overrides["store.path"] = store }
         do {
-            return try await HubConfiguration.load(file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            return try await HubConfiguration.load(
+                file: self.config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
             throw Failure.configuration(error.description)
         }

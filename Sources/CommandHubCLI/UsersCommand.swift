@@ -45,7 +45,10 @@ struct UsersCommand: AsyncParsableCommand {
                 throw Failure.data(error.message)
             }
             if !self.passwordStdin { print(password) }
-            FileHandle.standardError.write(Data("operator \(self.name) created with role \(self.role.rawValue)\(self.passwordStdin ? "" : "; the password above is shown only once")\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "operator \(self.name) created with role \(self.role.rawValue)\(self.passwordStdin ? "" : "; the password above is shown only once")\n"
+                        .utf8))
         }
     }
 
@@ -75,15 +78,19 @@ struct UsersCommand: AsyncParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
-            print(Table.render(
-                header: ["NAME", "ROLE", "CREATED", "LAST LOGIN"],
-                rows: accounts.map { [$0.name, $0.role.rawValue, $0.createdAt.formatted(.iso8601), $0.lastLoginAt?.formatted(.iso8601) ?? "-"] }
-            ))
+            print(
+                Table.render(
+                    header: ["NAME", "ROLE", "CREATED", "LAST LOGIN"],
+                    rows: accounts.map {
+                        [$0.name, $0.role.rawValue, $0.createdAt.formatted(.iso8601), $0.lastLoginAt?.formatted(.iso8601) ?? "-"]
+                    }
+                ))
         }
     }
 
     struct SetRole: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change an account's role; it applies to its tokens at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Change an account's role; it applies to its tokens at once.")
 
         @Argument(help: "Account name.")
         var name: String
@@ -104,7 +111,8 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Passwd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a new password. Without --password-stdin a random one is printed once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a new password. Without --password-stdin a random one is printed once.")
 
         @Argument(help: "Account name.")
         var name: String

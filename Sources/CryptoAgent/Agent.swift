@@ -31,11 +31,13 @@ public final class Agent: Service, Sendable {
         self.exchange = exchange
         self.store = store
         self.logger = logger
-        self.handler = CommandHandler(state: self.state, exchange: exchange, finished: finished, limits: configuration.limits, logger: logger)
+        self.handler = CommandHandler(
+            state: self.state, exchange: exchange, finished: finished, limits: configuration.limits, logger: logger)
         self.link = HubLink(
             configuration: configuration, agentID: agentID, handler: self.handler, state: self.state, store: store, logger: logger
         )
-        self.syncer = WalletSyncer(interval: configuration.syncInterval, state: self.state, exchange: exchange, link: self.link, logger: logger)
+        self.syncer = WalletSyncer(
+            interval: configuration.syncInterval, state: self.state, exchange: exchange, link: self.link, logger: logger)
     }
 
     /// The agent as `crypto-agent run` builds it: its state file at `configuration.statePath`

@@ -36,7 +36,8 @@ struct OutputOptions: ParsableArguments {
 
     func print(json value: Any, text: String) {
         if self.json,
-           let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys]) {
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+        {
             Swift.print(String(decoding: data, as: UTF8.self))
         } else {
             Swift.print(text)

@@ -49,10 +49,13 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw Failure.store("\(error)")
         }
-        logger.info("agent starting", metadata: [
-            "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)", "hub": "\(configuration.hubAddress)",
-            "security": "\(security.summary)", "exchange": "\(agent.exchange.name)",
-        ])
+        logger.info(
+            "agent starting",
+            metadata: [
+                "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)",
+                "hub": "\(configuration.hubAddress)",
+                "security": "\(security.summary)", "exchange": "\(agent.exchange.name)",
+            ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()

@@ -59,9 +59,13 @@ struct Sell: AsyncParsableCommand {
                 var maximum = allowed ? wallet.free : 0
                 if let cap = local.configuration.limits.maxQuantity[wallet.asset] { maximum = min(maximum, cap) }
                 let value = DecimalText.round(wallet.free * price, scale: DecimalText.scale)
-                let row = [wallet.asset, DecimalText.format(price), DecimalText.format(wallet.free), DecimalText.format(maximum), DecimalText.format(value)]
+                let row = [
+                    wallet.asset, DecimalText.format(price), DecimalText.format(wallet.free), DecimalText.format(maximum),
+                    DecimalText.format(value),
+                ]
                 rows.append(row)
-                json.append(Dictionary(uniqueKeysWithValues: zip(["asset", "price", "free", "max_quantity", "value"], row).map { ($0, $1) }))
+                json.append(
+                    Dictionary(uniqueKeysWithValues: zip(["asset", "price", "free", "max_quantity", "value"], row).map { ($0, $1) }))
             }
             self.output.print(
                 json: json,
@@ -119,16 +123,18 @@ struct Sell: AsyncParsableCommand {
                 throw Failure.refused(error.description)
             }
             var fields: [(String, String)] = [
-                    ("order_id", fill.orderID), ("client_order_id", fill.clientOrderID), ("asset", fill.asset),
-                    ("quantity", DecimalText.format(fill.quantity)), ("price", DecimalText.format(fill.price)),
-                    ("gross", DecimalText.format(fill.gross)), ("fee", DecimalText.format(fill.fee)),
-                    ("fee_asset", fill.feeAsset ?? fill.quoteAsset), ("net", DecimalText.format(fill.net)),
-                    ("quote_asset", fill.quoteAsset),
-                ]
+                ("order_id", fill.orderID), ("client_order_id", fill.clientOrderID), ("asset", fill.asset),
+                ("quantity", DecimalText.format(fill.quantity)), ("price", DecimalText.format(fill.price)),
+                ("gross", DecimalText.format(fill.gross)), ("fee", DecimalText.format(fill.fee)),
+                ("fee_asset", fill.feeAsset ?? fill.quoteAsset), ("net", DecimalText.format(fill.net)),
+                ("quote_asset", fill.quoteAsset),
+            ]
             if let requested = fill.requestedQuantity {
                 fields += [("requested_quantity", DecimalText.format(requested)), ("status", fill.exchangeStatus ?? "")]
             }
-            self.output.print(json: Dictionary(uniqueKeysWithValues: fields), text: Table.render(header: ["FILLED", ""], rows: fields.map { [$0.0, $0.1] }))
+            self.output.print(
+                json: Dictionary(uniqueKeysWithValues: fields),
+                text: Table.render(header: ["FILLED", ""], rows: fields.map { [$0.0, $0.1] }))
         }
     }
 
@@ -153,12 +159,15 @@ struct Sell: AsyncParsableCommand {
     }
 
     static func text(_ preview: SellPreview) -> String {
-        Table.render(header: ["PREVIEW", ""], rows: [
-            ["asset", preview.asset], ["quantity", DecimalText.format(preview.quantity)],
-            ["price", "\(DecimalText.format(preview.price)) \(preview.quoteAsset)"], ["gross", DecimalText.format(preview.gross)],
-            ["fee", "\(DecimalText.format(preview.fee)) (\(DecimalText.format(preview.feeRate)))"], ["net", DecimalText.format(preview.net)],
-            ["available", DecimalText.format(preview.available)],
-            ["limits hit", preview.limitsHit.isEmpty ? "none" : preview.limitsHit.joined(separator: ", ")],
-        ])
+        Table.render(
+            header: ["PREVIEW", ""],
+            rows: [
+                ["asset", preview.asset], ["quantity", DecimalText.format(preview.quantity)],
+                ["price", "\(DecimalText.format(preview.price)) \(preview.quoteAsset)"], ["gross", DecimalText.format(preview.gross)],
+                ["fee", "\(DecimalText.format(preview.fee)) (\(DecimalText.format(preview.feeRate)))"],
+                ["net", DecimalText.format(preview.net)],
+                ["available", DecimalText.format(preview.available)],
+                ["limits hit", preview.limitsHit.isEmpty ? "none" : preview.limitsHit.joined(separator: ", ")],
+            ])
     }
 }

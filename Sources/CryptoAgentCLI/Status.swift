@@ -53,7 +53,7 @@ struct Wallets: AsyncParsableCommand {
         let local = try await LocalState.open(self.options)
         let balances = try await local.exchange.balances(symbols: [])
         var json: [String: Any] = [
-            "wallets": balances.map { ["asset": $0.asset, "free": DecimalText.format($0.free), "locked": DecimalText.format($0.locked)] },
+            "wallets": balances.map { ["asset": $0.asset, "free": DecimalText.format($0.free), "locked": DecimalText.format($0.locked)] }
         ]
         var text = Table.render(
             header: ["ASSET", "FREE", "LOCKED"],
@@ -66,16 +66,22 @@ struct Wallets: AsyncParsableCommand {
             let ledger = try await paper.transactions(limit: min(self.transactions, 10_000))
             json["transactions"] = ledger.map {
                 [
-                    "id": $0.id, "order_id": $0.orderID ?? NSNull(), "kind": $0.kind, "asset": $0.asset, "amount": DecimalText.format($0.amount),
+                    "id": $0.id, "order_id": $0.orderID ?? NSNull(), "kind": $0.kind, "asset": $0.asset,
+                    "amount": DecimalText.format($0.amount),
                     "commission": DecimalText.format($0.commission), "status": $0.status, "created_at": $0.createdAt.formatted(.iso8601),
                 ] as [String: Any]
             }
-            text += "\n\n" + Table.render(
-                header: ["ID", "KIND", "ASSET", "AMOUNT", "COMMISSION", "STATUS", "AT"],
-                rows: ledger.map {
-                    [String($0.id), $0.kind, $0.asset, DecimalText.format($0.amount), DecimalText.format($0.commission), $0.status, $0.createdAt.formatted(.iso8601)]
-                }
-            )
+            text +=
+                "\n\n"
+                + Table.render(
+                    header: ["ID", "KIND", "ASSET", "AMOUNT", "COMMISSION", "STATUS", "AT"],
+                    rows: ledger.map {
+                        [
+                            String($0.id), $0.kind, $0.asset, DecimalText.format($0.amount), DecimalText.format($0.commission), $0.status,
+                            $0.createdAt.formatted(.iso8601),
+                        ]
+                    }
+                )
         }
         self.output.print(json: json, text: text)
     }

@@ -28,10 +28,13 @@ package enum ClientResponses {
             ("client_name", .string(snapshot.identity.name)),
             ("connected", .bool(snapshot.connected)),
             ("last_heartbeat", .timestamp(snapshot.lastHeartbeat)),
-            ("metadata", .object([
-                ("version", .string(snapshot.identity.version)),
-                ("exchange", .string(snapshot.identity.exchange)),
-            ])),
+            (
+                "metadata",
+                .object([
+                    ("version", .string(snapshot.identity.version)),
+                    ("exchange", .string(snapshot.identity.exchange)),
+                ])
+            ),
             ("wallets_synced", .integer(snapshot.walletsSynced)),
             ("sync_requests", .integer(snapshot.syncRequests)),
             ("last_sync", .timestamp(snapshot.lastSync)),

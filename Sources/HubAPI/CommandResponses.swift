@@ -25,9 +25,14 @@ package enum CommandResponses {
         case .ping: members.append(("ping", .string(ack.success ? "pong" : "no-pong")))
         case .symbols(let symbols): members.append(("symbols", .array(symbols.map(JSON.string))))
         case .sell(let asset, let quantity, let minPrice, let preview):
-            members.append(("sell", .object([
-                ("asset", .string(asset)), ("quantity", .string(quantity)), ("min_price", .optional(minPrice)), ("preview", .bool(preview)),
-            ])))
+            members.append(
+                (
+                    "sell",
+                    .object([
+                        ("asset", .string(asset)), ("quantity", .string(quantity)), ("min_price", .optional(minPrice)),
+                        ("preview", .bool(preview)),
+                    ])
+                ))
         }
         members.append(("command_id", .string(report.commandID.lowercased)))
         let roundTrip = (report.sentAt ?? report.issuedAt).distance(to: report.finishedAt)

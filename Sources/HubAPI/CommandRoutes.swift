@@ -150,10 +150,11 @@ package struct CommandRoutes {
             )
             let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
             let jobID = UUID()
-            try self.log.jobCreated(JobRecord(
-                jobID: jobID, action: name, parameters: action.parameters.text,
-                selector: selector.terms.isEmpty ? nil : selector.description, requestedBy: origin.requestedBy, createdAt: Date()
-            ))
+            try self.log.jobCreated(
+                JobRecord(
+                    jobID: jobID, action: name, parameters: action.parameters.text,
+                    selector: selector.terms.isEmpty ? nil : selector.description, requestedBy: origin.requestedBy, createdAt: Date()
+                ))
             var jobOrigin = origin
             jobOrigin.jobID = jobID
             let report = await self.dispatcher.sendToMany(action, to: targets, options: options, origin: jobOrigin)

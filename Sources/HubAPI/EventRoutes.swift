@@ -65,7 +65,8 @@ package struct EventRoutes {
             guard let kind = HubEvent.Kind(rawValue: name) else {
                 throw .badRequest(
                     parameter: "types",
-                    reason: "\"\(name.prefix(64))\" is not an event type; use \(HubEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                    reason:
+                        "\"\(name.prefix(64))\" is not an event type; use \(HubEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             kinds.insert(kind)

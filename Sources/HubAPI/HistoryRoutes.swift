@@ -26,7 +26,8 @@ package struct HistoryRoutes {
     package func register(on api: APIRouter) {
         api.add(.get, "/api/crypto/history/", .requires(.read)) { request, context in try await self.list(request, context) }
         api.add(.get, "/api/crypto/history/stats/", .requires(.read)) { _, _ in try await self.stats() }
-        api.add(.get, "/api/crypto/history/{command_id}/", .requires(.read)) { request, context in try await self.command(request, context) }
+        api.add(.get, "/api/crypto/history/{command_id}/", .requires(.read)) { request, context in try await self.command(request, context)
+        }
         api.add(.get, "/api/crypto/jobs/{job_id}/", .requires(.read)) { request, context in try await self.job(request, context) }
     }
 
@@ -65,9 +66,13 @@ package struct HistoryRoutes {
         return JSON.object([
             ("total", .integer(counts.reduce(0) { $0 + $1.count })),
             ("by_state", .object(byState.sorted { $0.key < $1.key }.map { ($0.key, JSON.integer($0.value)) })),
-            ("by_action_and_state", .array(counts.map { row in
-                .object([("action", .string(row.action)), ("state", .string(row.state)), ("count", .integer(row.count))])
-            })),
+            (
+                "by_action_and_state",
+                .array(
+                    counts.map { row in
+                        .object([("action", .string(row.action)), ("state", .string(row.state)), ("count", .integer(row.count))])
+                    })
+            ),
         ]).response()
     }
 
@@ -115,9 +120,12 @@ package struct HistoryRoutes {
             ("error_code", .optional(entry.errorCode)),
             ("message", .optional(entry.message)),
             ("result", .raw(entry.result)),
-            ("reconciliation", entry.reconciledAt.map { at in
-                .object([("at", .preciseTimestamp(at)), ("report", .raw(entry.reconciledResult))])
-            } ?? .null),
+            (
+                "reconciliation",
+                entry.reconciledAt.map { at in
+                    .object([("at", .preciseTimestamp(at)), ("report", .raw(entry.reconciledResult))])
+                } ?? .null
+            ),
         ])
     }
 }

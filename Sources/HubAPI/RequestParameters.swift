@@ -91,7 +91,8 @@ package struct RequestParameters {
     package func integer(_ name: String, in range: ClosedRange<Int>) throws(HubError) -> Int? {
         guard let raw = try self.query(name) else { return nil }
         guard let value = Int(raw), range.contains(value) else {
-            throw .badRequest(parameter: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw.prefix(32))\"")
+            throw .badRequest(
+                parameter: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw.prefix(32))\"")
         }
         return value
     }

@@ -52,7 +52,9 @@ package struct SellRequestBody {
         guard !symbol.isEmpty, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw .badRequest(parameter: "asset", reason: "\"\(asset.prefix(32))\" is not a coin symbol (letters and digits, 1-20)")
         }
-        guard let quantity = fields.quantity else { throw .badRequest(parameter: "quantity", reason: #"required, a decimal string like "0.25""#) }
+        guard let quantity = fields.quantity else {
+            throw .badRequest(parameter: "quantity", reason: #"required, a decimal string like "0.25""#)
+        }
         return SellRequestBody(
             asset: symbol, quantity: try Self.amount(quantity, field: "quantity"),
             minPrice: try fields.minPrice.map { text throws(HubError) in try Self.amount(text, field: "min_price") },
@@ -63,7 +65,8 @@ package struct SellRequestBody {
     /// A positive decimal string with at most 10 places, normalized.
     private static func amount(_ text: String, field: String) throws(HubError) -> String {
         guard let decimal = DecimalText.parse(text, maxScale: DecimalText.scale), decimal > 0 else {
-            throw .badRequest(parameter: field, reason: "must be a positive decimal with at most \(DecimalText.scale) places, got \"\(text.prefix(32))\"")
+            throw .badRequest(
+                parameter: field, reason: "must be a positive decimal with at most \(DecimalText.scale) places, got \"\(text.prefix(32))\"")
         }
         return DecimalText.format(decimal)
     }

@@ -155,4 +155,3 @@ package enum HubError: Error, Sendable, Equatable {
         }
     }
 }
-

@@ -73,10 +73,12 @@ package final class AgentLink: SessionObserver, Sendable {
             replaced.end(.closedByHub(.sessionReplaced(agentID: identity.agentID)))
             self.logger.notice("agent session replaced", metadata: ["agent_id": "\(identity.agentID.lowercased)"])
         }
-        self.logger.info("agent connected", metadata: [
-            "agent_id": "\(identity.agentID.lowercased)", "name": "\(identity.name)",
-            "exchange": "\(identity.exchange)", "peer": "\(session.remotePeer)",
-        ])
+        self.logger.info(
+            "agent connected",
+            metadata: [
+                "agent_id": "\(identity.agentID.lowercased)", "name": "\(identity.name)",
+                "exchange": "\(identity.exchange)", "peer": "\(session.remotePeer)",
+            ])
         self.reconciler.agentConnected(identity.agentID)
     }
 
@@ -88,9 +90,11 @@ package final class AgentLink: SessionObserver, Sendable {
         self.dispatcher.sessionEnded(session.sessionID, reason: reason)
         self.sessions.remove(session)
         if let identity = session.identity {
-            self.logger.info("agent disconnected", metadata: [
-                "agent_id": "\(identity.agentID.lowercased)", "name": "\(identity.name)", "reason": "\(reason.description)",
-            ])
+            self.logger.info(
+                "agent disconnected",
+                metadata: [
+                    "agent_id": "\(identity.agentID.lowercased)", "name": "\(identity.name)", "reason": "\(reason.description)",
+                ])
         }
     }
 
@@ -128,7 +132,9 @@ package final class AgentLink: SessionObserver, Sendable {
         for session in self.sessions.all where session.credential?.name == name && session.end(.closedByHub(error)) {
             closed += 1
         }
-        if closed > 0 { self.logger.notice("closed streams of revoked credential", metadata: ["credential": "\(name)", "streams": "\(closed)"]) }
+        if closed > 0 {
+            self.logger.notice("closed streams of revoked credential", metadata: ["credential": "\(name)", "streams": "\(closed)"])
+        }
         return closed
     }
 

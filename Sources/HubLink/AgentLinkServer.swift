@@ -112,12 +112,14 @@ package final class AgentLinkServer: Service {
                         ])
                     }
                     // Small windows: commands and acks are a few hundred bytes each.
-                    let http2 = NIOHTTP2Handler(mode: .server, initialSettings: [
-                        HTTP2Setting(parameter: .maxConcurrentStreams, value: options.maxConcurrentStreams),
-                        HTTP2Setting(parameter: .initialWindowSize, value: 65_535),
-                        HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
-                        HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
-                    ])
+                    let http2 = NIOHTTP2Handler(
+                        mode: .server,
+                        initialSettings: [
+                            HTTP2Setting(parameter: .maxConcurrentStreams, value: options.maxConcurrentStreams),
+                            HTTP2Setting(parameter: .initialWindowSize, value: 65_535),
+                            HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
+                            HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
+                        ])
                     let keepalive = KeepaliveHandler(
                         interval: .nanoseconds(options.keepaliveInterval.wholeNanoseconds),
                         timeout: .nanoseconds(options.keepaliveTimeout.wholeNanoseconds)
@@ -128,7 +130,8 @@ package final class AgentLinkServer: Service {
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
                             let peer = stream.parent?.remoteAddress.map(AgentLink.describe) ?? "unknown"
-                            try stream.pipeline.syncOperations.addHandler(AgentStreamHandler(link: link, eventLoop: stream.eventLoop, remotePeer: peer))
+                            try stream.pipeline.syncOperations.addHandler(
+                                AgentStreamHandler(link: link, eventLoop: stream.eventLoop, remotePeer: peer))
                         }
                     }
                     try channel.pipeline.syncOperations.addHandlers([http2, keepalive, multiplexer])

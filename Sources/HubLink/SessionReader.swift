@@ -45,7 +45,8 @@ struct SessionReader {
         case .heartbeat:
             link.registry.updated(session)
             if self.floodGuard.heartbeat(at: now) {
-                session.end(.closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
+                session.end(
+                    .closedByHub(.flooding("heartbeats: the hub asked for one every \(link.settings.heartbeatInterval.secondsText)s")))
             }
         case .walletSnapshot(let snapshot):
             if self.floodGuard.walletSnapshot(at: now) {

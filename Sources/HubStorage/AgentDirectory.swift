@@ -43,15 +43,16 @@ package final class AgentDirectory: Service {
                 agentID: agentID, name: row["name"], version: row["version"], exchange: row["exchange"],
                 labels: JSONText.decodeLabels(row["labels"]), capabilities: JSONText.decodeList(row["capabilities"])
             )
-            registry.remember(AgentSnapshot(
-                identity: identity, connected: false,
-                status: Commandhub_V1_AgentStatus(name: row["status"]) ?? .unspecified,
-                walletsSynced: row["wallets_synced"], syncRequests: UInt64(clamping: row["sync_requests"] as Int64),
-                inFlight: 0, lastSync: date("last_sync"), lastHeartbeat: date("last_heartbeat"),
-                lastSeen: date("last_seen") ?? Date(timeIntervalSince1970: 0),
-                connectedAt: date("connected_at") ?? Date(timeIntervalSince1970: 0),
-                sessionID: nil, remotePeer: nil, credentialName: row["credential"]
-            ))
+            registry.remember(
+                AgentSnapshot(
+                    identity: identity, connected: false,
+                    status: Commandhub_V1_AgentStatus(name: row["status"]) ?? .unspecified,
+                    walletsSynced: row["wallets_synced"], syncRequests: UInt64(clamping: row["sync_requests"] as Int64),
+                    inFlight: 0, lastSync: date("last_sync"), lastHeartbeat: date("last_heartbeat"),
+                    lastSeen: date("last_seen") ?? Date(timeIntervalSince1970: 0),
+                    connectedAt: date("connected_at") ?? Date(timeIntervalSince1970: 0),
+                    sessionID: nil, remotePeer: nil, credentialName: row["credential"]
+                ))
         }
     }
 

@@ -125,7 +125,6 @@ package struct CommandHistory: UnresolvedCommands {
         /// Pass as `before` to get the next (older) page; nil on the last page.
         package var nextCursor: Int64?
 
-
         package init(
 
             entries: [Entry],
@@ -152,7 +151,8 @@ package struct CommandHistory: UnresolvedCommands {
         if let until = filter.until { conditions.append("created_at < ?"); arguments += [until.timeIntervalSince1970] }
         if let before = filter.before { conditions.append("seq < ?"); arguments += [before] }
         let limit = max(1, min(filter.limit, 1000))
-        let sql = "SELECT * FROM command" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        let sql =
+            "SELECT * FROM command" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY seq DESC LIMIT \(limit + 1)"
         let finalArguments = arguments
         let rows = try await self.read { db in try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.entry) }

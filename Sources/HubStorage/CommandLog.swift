@@ -54,10 +54,12 @@ package final class CommandLog: CommandJournal {
     }
 
     package func jobFinished(_ jobID: UUID, report: BulkReport, at: Date) {
-        self.writer.append(.jobFinished(JobResult(
-            jobID: jobID, finishedAt: at, targeted: report.targeted, succeeded: report.succeeded, failed: report.failed,
-            timedOut: report.timedOut, undeliverable: report.undeliverable, skipped: report.skipped
-        )))
+        self.writer.append(
+            .jobFinished(
+                JobResult(
+                    jobID: jobID, finishedAt: at, targeted: report.targeted, succeeded: report.succeeded, failed: report.failed,
+                    timedOut: report.timedOut, undeliverable: report.undeliverable, skipped: report.skipped
+                )))
     }
 }
 

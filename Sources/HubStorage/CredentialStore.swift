@@ -156,7 +156,7 @@ package struct CredentialStore: Sendable {
 
     package static func validate(name: String) throws(HubError) {
         guard !name.isEmpty, name.count <= 64,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
         else {
             throw .badRequest(parameter: "name", reason: "must be 1-64 characters of letters, digits, '-', '_' or '.'")
         }

@@ -26,115 +26,118 @@ package final class HubDatabase: Sendable {
     package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE agent_credential (
-                    name TEXT PRIMARY KEY,
-                    token_hash BLOB NOT NULL UNIQUE,
-                    labels TEXT NOT NULL DEFAULT '{}',
-                    created_at REAL NOT NULL,
-                    revoked_at REAL,
-                    last_used_at REAL
-                );
-                CREATE TABLE agent (
-                    agent_id TEXT PRIMARY KEY,
-                    name TEXT NOT NULL,
-                    version TEXT NOT NULL,
-                    exchange TEXT NOT NULL,
-                    labels TEXT NOT NULL,
-                    capabilities TEXT NOT NULL,
-                    credential TEXT,
-                    status TEXT NOT NULL,
-                    wallets_synced INTEGER NOT NULL DEFAULT 0,
-                    sync_requests INTEGER NOT NULL DEFAULT 0,
-                    last_sync REAL,
-                    last_heartbeat REAL,
-                    first_seen REAL NOT NULL,
-                    last_seen REAL NOT NULL,
-                    connected_at REAL,
-                    connected INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE TABLE command (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    command_id TEXT NOT NULL UNIQUE,
-                    agent_id TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    parameters TEXT NOT NULL,
-                    requested_by TEXT NOT NULL,
-                    job_id TEXT,
-                    idempotency_key TEXT,
-                    state TEXT NOT NULL,
-                    timeout_ms INTEGER NOT NULL,
-                    created_at REAL NOT NULL,
-                    sent_at REAL,
-                    finished_at REAL,
-                    error_code TEXT,
-                    message TEXT,
-                    result TEXT,
-                    reconciled_at REAL,
-                    reconciled_result TEXT
-                );
-                CREATE INDEX command_by_agent ON command(agent_id, seq);
-                CREATE INDEX command_by_state ON command(state, seq);
-                CREATE INDEX command_by_action ON command(action, seq);
-                CREATE INDEX command_by_created ON command(created_at);
-                CREATE INDEX command_by_job ON command(job_id) WHERE job_id IS NOT NULL;
-                CREATE TABLE job (
-                    job_id TEXT PRIMARY KEY,
-                    action TEXT NOT NULL,
-                    parameters TEXT NOT NULL,
-                    selector TEXT,
-                    requested_by TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    finished_at REAL,
-                    targeted INTEGER NOT NULL DEFAULT 0,
-                    succeeded INTEGER NOT NULL DEFAULT 0,
-                    failed INTEGER NOT NULL DEFAULT 0,
-                    timed_out INTEGER NOT NULL DEFAULT 0,
-                    undeliverable INTEGER NOT NULL DEFAULT 0,
-                    skipped INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE TABLE idempotency (
-                    caller TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    fingerprint TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    status INTEGER,
-                    body BLOB,
-                    created_at REAL NOT NULL,
-                    finished_at REAL,
-                    PRIMARY KEY (caller, key)
-                );
-                CREATE INDEX idempotency_by_created ON idempotency(created_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent_credential (
+                        name TEXT PRIMARY KEY,
+                        token_hash BLOB NOT NULL UNIQUE,
+                        labels TEXT NOT NULL DEFAULT '{}',
+                        created_at REAL NOT NULL,
+                        revoked_at REAL,
+                        last_used_at REAL
+                    );
+                    CREATE TABLE agent (
+                        agent_id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        exchange TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        capabilities TEXT NOT NULL,
+                        credential TEXT,
+                        status TEXT NOT NULL,
+                        wallets_synced INTEGER NOT NULL DEFAULT 0,
+                        sync_requests INTEGER NOT NULL DEFAULT 0,
+                        last_sync REAL,
+                        last_heartbeat REAL,
+                        first_seen REAL NOT NULL,
+                        last_seen REAL NOT NULL,
+                        connected_at REAL,
+                        connected INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE command (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        command_id TEXT NOT NULL UNIQUE,
+                        agent_id TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        parameters TEXT NOT NULL,
+                        requested_by TEXT NOT NULL,
+                        job_id TEXT,
+                        idempotency_key TEXT,
+                        state TEXT NOT NULL,
+                        timeout_ms INTEGER NOT NULL,
+                        created_at REAL NOT NULL,
+                        sent_at REAL,
+                        finished_at REAL,
+                        error_code TEXT,
+                        message TEXT,
+                        result TEXT,
+                        reconciled_at REAL,
+                        reconciled_result TEXT
+                    );
+                    CREATE INDEX command_by_agent ON command(agent_id, seq);
+                    CREATE INDEX command_by_state ON command(state, seq);
+                    CREATE INDEX command_by_action ON command(action, seq);
+                    CREATE INDEX command_by_created ON command(created_at);
+                    CREATE INDEX command_by_job ON command(job_id) WHERE job_id IS NOT NULL;
+                    CREATE TABLE job (
+                        job_id TEXT PRIMARY KEY,
+                        action TEXT NOT NULL,
+                        parameters TEXT NOT NULL,
+                        selector TEXT,
+                        requested_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        finished_at REAL,
+                        targeted INTEGER NOT NULL DEFAULT 0,
+                        succeeded INTEGER NOT NULL DEFAULT 0,
+                        failed INTEGER NOT NULL DEFAULT 0,
+                        timed_out INTEGER NOT NULL DEFAULT 0,
+                        undeliverable INTEGER NOT NULL DEFAULT 0,
+                        skipped INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE idempotency (
+                        caller TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        status INTEGER,
+                        body BLOB,
+                        created_at REAL NOT NULL,
+                        finished_at REAL,
+                        PRIMARY KEY (caller, key)
+                    );
+                    CREATE INDEX idempotency_by_created ON idempotency(created_at);
+                    """)
         }
         migrator.registerMigration("v2-wallets") { db in
-            try db.execute(sql: """
-                CREATE TABLE agent_wallet (
-                    agent_id TEXT NOT NULL,
-                    asset TEXT NOT NULL,
-                    free TEXT NOT NULL,
-                    locked TEXT NOT NULL,
-                    synced_at REAL NOT NULL,
-                    source TEXT NOT NULL,
-                    PRIMARY KEY (agent_id, asset)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent_wallet (
+                        agent_id TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        free TEXT NOT NULL,
+                        locked TEXT NOT NULL,
+                        synced_at REAL NOT NULL,
+                        source TEXT NOT NULL,
+                        PRIMARY KEY (agent_id, asset)
+                    );
+                    """)
         }
         migrator.registerMigration("v3-operators") { db in
-            try db.execute(sql: """
-                CREATE TABLE operator (
-                    name TEXT PRIMARY KEY,
-                    role TEXT NOT NULL,
-                    password_hash TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    last_login_at REAL
-                );
-                CREATE TABLE hub_secret (
-                    name TEXT PRIMARY KEY,
-                    value BLOB NOT NULL,
-                    created_at REAL NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE operator (
+                        name TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        last_login_at REAL
+                    );
+                    CREATE TABLE hub_secret (
+                        name TEXT PRIMARY KEY,
+                        value BLOB NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    """)
         }
         return migrator
     }

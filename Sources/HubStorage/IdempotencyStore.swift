@@ -80,7 +80,8 @@ package struct IdempotencyStore: Sendable {
     package func release(caller: String, key: String) async throws(HubError) {
         do {
             try await self.database.pool.write { db in
-                try db.execute(sql: "DELETE FROM idempotency WHERE caller = ? AND key = ? AND state = 'in_progress'", arguments: [caller, key])
+                try db.execute(
+                    sql: "DELETE FROM idempotency WHERE caller = ? AND key = ? AND state = 'in_progress'", arguments: [caller, key])
             }
         } catch {
             throw .storeUnavailable(StoreWriter.describe(error))

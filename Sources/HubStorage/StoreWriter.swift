@@ -248,7 +248,8 @@ package final class StoreWriter: Sendable {
     }
 
     private func committed(_ batch: Batch) {
-        let (ready, recovered) = self.state.withLock { state -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
+        let (ready, recovered) = self.state.withLock {
+            state -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
             state.committed = max(state.committed, batch.upTo)
             var recovered: [CheckedContinuation<Void, Never>] = []
             if state.failure != nil {

@@ -7,7 +7,8 @@ import TestSupport
 @Suite("crypto-agent command line", .timeLimit(.minutes(2)))
 struct AgentCommandLineTests {
     func run(_ arguments: [String], state: String, input: String? = nil) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(executable: "crypto-agent", arguments: arguments, environment: ["CRYPTO_AGENT_STATE_PATH": state], input: input)
+        let child = try ChildProcess(
+            executable: "crypto-agent", arguments: arguments, environment: ["CRYPTO_AGENT_STATE_PATH": state], input: input)
         let status = try await child.exitStatus()
         try await child.waitForEnd()
         return (status, child.lines.events.joined(separator: "\n"))

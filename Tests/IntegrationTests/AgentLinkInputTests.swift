@@ -71,7 +71,9 @@ struct AgentLinkInputTests {
             try await stream.send(heartbeat)
             // Still connected: a command reaches it, and its ack answers the REST call.
             let call = Task { try await hub.rest.post("/api/crypto/commands/\(agentID.uuidString.lowercased())/ping/") }
-            let command = try await stream.events.wait { if case .message(let message) = $0, case .command = message.kind { true } else { false } }
+            let command = try await stream.events.wait {
+                if case .message(let message) = $0, case .command = message.kind { true } else { false }
+            }
             guard case .message(let message) = command, case .command(let ping) = message.kind else { return }
             var ack = Commandhub_V1_AgentMessage()
             ack.ack.commandID = ping.commandID
@@ -209,7 +211,8 @@ struct AgentLinkInputTests {
             defer { beating.cancel() }
             let started = ContinuousClock.now
             try await peer.connection.wait { $0 == "closed" }
-            Measured.note("peer stopped reading (keepalive 200 ms + 10 s): dropped after \(Measured.seconds(ContinuousClock.now - started))")
+            Measured.note(
+                "peer stopped reading (keepalive 200 ms + 10 s): dropped after \(Measured.seconds(ContinuousClock.now - started))")
             try await hub.waitForDisconnected(agentID)
         }
     }

@@ -13,7 +13,8 @@ extension HeavySuites {
     /// `.build/console-browser/fleet.png` (not committed) for a person to look at.
     @Suite(
         "Console in a real browser", .serialized, .timeLimit(.minutes(3)),
-        .enabled(if: ConsoleBrowser.installed, "chromium and chromium-driver are not installed (Scripts/test.sh installs them with apt-get)")
+        .enabled(
+            if: ConsoleBrowser.installed, "chromium and chromium-driver are not installed (Scripts/test.sh installs them with apt-get)")
     )
     struct ConsoleBrowserTests {
         @Test func operatorPausesOneLiveResumesBySelectorAndSellsExactlyOnce() async throws {

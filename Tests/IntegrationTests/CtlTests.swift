@@ -83,7 +83,10 @@ struct CtlTests {
             let table = try await ctl.run(["clients", "list"])
             #expect(table.status == 0, "\(table)")
             #expect(table.stdout.first?.hasPrefix("CLIENT ID") == true, "\(table)")
-            #expect(table.stdout.contains { $0.contains(ids[0]) && $0.contains("desk-bot") && $0.contains("ACTIVE") && $0.contains("desk=spot") })
+            #expect(
+                table.stdout.contains {
+                    $0.contains(ids[0]) && $0.contains("desk-bot") && $0.contains("ACTIVE") && $0.contains("desk=spot")
+                })
 
             let json = try await ctl.run(["clients", "list", "--json"])
             #expect(json.status == 0 && json.stdout.count == 1, "\(json)")
@@ -152,7 +155,9 @@ struct CtlTests {
             let keyLine = try #require(execute.stderr.first { $0.hasPrefix("Idempotency-Key: ") }, "\(execute)")
             let key = String(keyLine.dropFirst("Idempotency-Key: ".count).prefix { $0 != " " })
 
-            let retry = try await ctl.run(["sell", ids[0], "--asset", "BTC", "--quantity", "0.25", "--yes", "--json", "--idempotency-key", key])
+            let retry = try await ctl.run([
+                "sell", ids[0], "--asset", "BTC", "--quantity", "0.25", "--yes", "--json", "--idempotency-key", key,
+            ])
             #expect(retry.status == 0, "\(retry)")
             #expect(retry.stdout.last == execute.stdout.last, "the retry gets the first execution's answer")
 

@@ -18,10 +18,13 @@ struct DurableStateTests {
     @Test func credentialsAuthenticateRevocationClosesTheLiveStreamAndRefusesReconnects() async throws {
         try await TemporaryDirectory.with { directory in
             let storePath = directory.path("hub.sqlite")
-            try await TestHub.with(storePath: storePath, configure: {
-                $0.agentTokens = []
-                $0.credentialPollInterval = .milliseconds(20)
-            }) { hub in
+            try await TestHub.with(
+                storePath: storePath,
+                configure: {
+                    $0.agentTokens = []
+                    $0.credentialPollInterval = .milliseconds(20)
+                }
+            ) { hub in
                 // The CLI works from another process: another connection to the same file.
                 let cli = CredentialStore(database: try HubDatabase.open(path: storePath))
                 let token = try cli.add(name: "desk-7", labels: ["desk": "7"])
@@ -89,7 +92,8 @@ struct DurableStateTests {
                 #expect(failed.json["items"][0]["error_code"].string == "paused")
                 #expect(failed.json["items"][0]["parameters"]["symbols"] == .array([.string("BTC")]))
 
-                let late = try await hub.rest.get("/api/crypto/history/?state=timed_out&client_id=\(silent.agentID.uuidString.lowercased())")
+                let late = try await hub.rest.get(
+                    "/api/crypto/history/?state=timed_out&client_id=\(silent.agentID.uuidString.lowercased())")
                 #expect(late.json["count"].int == 1)
                 #expect(late.json["items"][0]["error_code"].string == "command_timeout")
                 let gone = try await hub.rest.get("/api/crypto/history/?state=undeliverable")
@@ -101,8 +105,9 @@ struct DurableStateTests {
                 let firstPage = try await hub.rest.get("/api/crypto/history/?limit=2")
                 let cursor = try #require(firstPage.json["next_cursor"].string)
                 let secondPage = try await hub.rest.get("/api/crypto/history/?limit=2&cursor=\(cursor)")
-                #expect(Set((firstPage.json["items"].array ?? []).compactMap { $0["command_id"].string })
-                    .isDisjoint(with: (secondPage.json["items"].array ?? []).compactMap { $0["command_id"].string }))
+                #expect(
+                    Set((firstPage.json["items"].array ?? []).compactMap { $0["command_id"].string })
+                        .isDisjoint(with: (secondPage.json["items"].array ?? []).compactMap { $0["command_id"].string }))
                 #expect(try await hub.rest.get("/api/crypto/history/?since=yesterday").status == 400)
                 #expect(try await hub.rest.get("/api/crypto/history/\(UUID().uuidString)/").status == 404)
             }
@@ -200,7 +205,9 @@ struct DurableStateTests {
                 for agent in silent {
                     agent.sendHello(name: "silent")
                     readers.append(HubMessages(agent))
-                    try await first.child.lines.wait { $0.contains("agent_id=\(agent.agentID.uuidString.lowercased())") && $0.contains("agent connected") }
+                    try await first.child.lines.wait {
+                        $0.contains("agent_id=\(agent.agentID.uuidString.lowercased())") && $0.contains("agent connected")
+                    }
                 }
                 let calls = silent.map { agent in
                     Task { try? await first.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/?timeout=60") }
@@ -259,7 +266,8 @@ struct DurableStateTests {
                 let agentID = try store.identity(configured: configuration.agentID)
                 let recorded = EventLog<String>()
                 let dying = Agent(
-                    configuration: configuration, agentID: agentID, exchange: try PaperExchange(configuration: configuration.paper, store: store),
+                    configuration: configuration, agentID: agentID,
+                    exchange: try PaperExchange(configuration: configuration.paper, store: store),
                     finished: StallAfterRecording(
                         base: SQLiteFinishedCommands(store: store, retention: .seconds(3600)), recorded: recorded
                     ),
@@ -267,7 +275,9 @@ struct DurableStateTests {
                 )
                 let firstLife = Task { try await dying.run() }
                 try await hub.waitForConnected(agentID)
-                let call = Task { try await hub.rest.post("/api/crypto/commands/\(agentID.uuidString.lowercased())/sync_wallets/?timeout=60") }
+                let call = Task {
+                    try await hub.rest.post("/api/crypto/commands/\(agentID.uuidString.lowercased())/sync_wallets/?timeout=60")
+                }
                 let commandID = try await recorded.wait { _ in true }
                 #expect(dying.state.snapshot.syncRequests == 1, "executed once")
                 firstLife.cancel()
@@ -298,7 +308,8 @@ struct DurableStateTests {
             let path = directory.path("hub.sqlite")
             let garbage = Data(repeating: 0x5A, count: 4096)
             try garbage.write(to: URL(fileURLWithPath: path))
-            let hub = try ChildProcess(executable: "commandhub", arguments: ["serve", "--store", path, "--grpc-port", "0", "--http-port", "0"])
+            let hub = try ChildProcess(
+                executable: "commandhub", arguments: ["serve", "--store", path, "--grpc-port", "0", "--http-port", "0"])
             #expect(try await hub.exitStatus() == 74)
             try await hub.waitForLine(containing: "commandhub: the database \(path) is damaged")
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)

@@ -38,9 +38,10 @@ struct EventStreamTests {
                 #expect(ping.status == 200 && pause.status == 200, "\(ping) \(pause)")
 
                 let events = try await stream.waitForEvents(5)
-                #expect(events.map(\.type) == [
-                    "agent_connected", "command_finished", "agent_status_changed", "command_finished", "agent_disconnected",
-                ], "\(events)")
+                #expect(
+                    events.map(\.type) == [
+                        "agent_connected", "command_finished", "agent_status_changed", "command_finished", "agent_disconnected",
+                    ], "\(events)")
                 let ids = events.compactMap { $0.id.flatMap(UInt64.init) }
                 #expect(ids.count == 5 && zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }, "ids strictly increase: \(ids)")
                 for event in events {
@@ -55,9 +56,10 @@ struct EventStreamTests {
                 #expect(connected.json["labels"]["desk"].string == "spot")
 
                 let pinged = events[1]
-                #expect(Self.keys(of: pinged) == [
-                    "type", "at", "command_id", "client_id", "action", "state", "requested_by", "job_id", "error_code", "duration_ms",
-                ])
+                #expect(
+                    Self.keys(of: pinged) == [
+                        "type", "at", "command_id", "client_id", "action", "state", "requested_by", "job_id", "error_code", "duration_ms",
+                    ])
                 #expect(pinged.json["command_id"].string == ping.json["command_id"].string)
                 #expect(pinged.json["action"].string == "ping")
                 #expect(pinged.json["state"].string == "acknowledged")

@@ -70,7 +70,9 @@ extension HeavySuites {
                     agent.child.signal(SIGKILL)
                     let response = try await call.value
                     #expect(response.status == 503, "at once, not the 504 of its 60 s deadline: \(response)")
-                    Measured.note("agent killed (SIGKILL) mid-command: the caller had 503 after \(Measured.seconds(ContinuousClock.now - killed)) (deadline 60 s)")
+                    Measured.note(
+                        "agent killed (SIGKILL) mid-command: the caller had 503 after \(Measured.seconds(ContinuousClock.now - killed)) (deadline 60 s)"
+                    )
                     #expect(hub.hub.dispatcher.pendingCount == 0)
 
                     // Restarted on the same state file, without the latency: the hub asks about the
@@ -95,7 +97,8 @@ extension HeavySuites {
                 try await TestHub.with { hub in
                     let reconciliations = EventLog<Reconciliation>()
                     hub.hub.dispatcher.observeReconciliations(reconciliations.append)
-                    let agent = try AgentProcess.start(hubPort: hub.grpcPort, name: "slow", statePath: directory.path("agent.sqlite"), exchangeLatencyMs: 1_500)
+                    let agent = try AgentProcess.start(
+                        hubPort: hub.grpcPort, name: "slow", statePath: directory.path("agent.sqlite"), exchangeLatencyMs: 1_500)
                     defer { agent.child.signal(SIGKILL) }
                     try await hub.waitForConnected(agent.agentID)
                     let response = try await hub.rest.post(agent.path("sync_wallets") + "?timeout=0.5")
@@ -145,11 +148,14 @@ extension HeavySuites {
                 let second = try await HubProcess.start(store: store, grpcPort: first.grpcPort)
                 await swarm.wait(until: .welcomes, reaches: 2 * count)
                 let back = ContinuousClock.now - restarted
-                Measured.note("hub killed (SIGKILL) with \(count) agents and \(count) commands in flight: all \(count) back \(Measured.seconds(back)) after the restart began (backoff 50–500 ms)")
+                Measured.note(
+                    "hub killed (SIGKILL) with \(count) agents and \(count) commands in flight: all \(count) back \(Measured.seconds(back)) after the restart began (backoff 50–500 ms)"
+                )
                 await swarm.wait(until: .lookups, reaches: count)
 
                 for state in ["pending", "sent"] {
-                    #expect(try await second.rest.get("/api/crypto/history/?state=\(state)").json["count"].int == 0, "nothing left \(state)")
+                    #expect(
+                        try await second.rest.get("/api/crypto/history/?state=\(state)").json["count"].int == 0, "nothing left \(state)")
                 }
                 let ended = try await second.rest.get("/api/crypto/history/?action=pause&limit=1000")
                 let items = ended.json["items"].array ?? []
@@ -159,7 +165,9 @@ extension HeavySuites {
                 let executions = swarm.executionCounts
                 #expect(executions.count == count)
                 #expect(executions.values.allSatisfy { $0 == 1 }, "nothing executed twice")
-                Measured.note("… non-final commands after restart: \(items.filter { $0["state"].string == "pending" || $0["state"].string == "sent" }.count); looked up: \(swarm.lookupCount); executed twice: \(executions.values.filter { $0 > 1 }.count)")
+                Measured.note(
+                    "… non-final commands after restart: \(items.filter { $0["state"].string == "pending" || $0["state"].string == "sent" }.count); looked up: \(swarm.lookupCount); executed twice: \(executions.values.filter { $0 > 1 }.count)"
+                )
                 await swarm.stop()
                 second.child.signal(SIGTERM)
                 #expect(try await second.child.exitStatus() == 0)

@@ -56,7 +56,8 @@ struct LinkLifecycleTests {
                 let commands = job.json["commands"].array ?? []
                 #expect(commands.count == 7)
                 let sent = commands.compactMap { $0["sent_at"].string }
-                let firstTimeout = try #require(commands.filter { $0["state"].string == "timed_out" }.compactMap { $0["finished_at"].string }.min())
+                let firstTimeout = try #require(
+                    commands.filter { $0["state"].string == "timed_out" }.compactMap { $0["finished_at"].string }.min())
                 #expect(sent.count == 7, "every command reached its agent's stream: \(commands)")
                 #expect(sent.allSatisfy { $0 <= firstTimeout }, "all sent before the first timeout at \(firstTimeout): \(sent.sorted())")
             }

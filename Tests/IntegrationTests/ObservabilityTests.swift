@@ -40,7 +40,9 @@ struct ObservabilityTests {
                 let text = try await hub.rest.get("/metrics").text
                 #expect(Self.value(text, #"commandhub_commands_total{action="ping",state="acknowledged"}"#) == 3)
                 #expect(Self.value(text, #"commandhub_commands_total{action="pause",state="acknowledged"}"#) == 1)
-                #expect(Self.value(text, #"commandhub_commands_total{action="sync_wallets",state="failed"}"#) == 1, "a refusal is an answered failure")
+                #expect(
+                    Self.value(text, #"commandhub_commands_total{action="sync_wallets",state="failed"}"#) == 1,
+                    "a refusal is an answered failure")
                 #expect(Self.value(text, #"commandhub_command_round_trip_seconds_count{action="ping"}"#) == 3)
                 #expect(Self.value(text, "commandhub_agents_connected") == 1)
                 #expect(Self.value(text, "commandhub_agent_connections_total") == 1)

@@ -12,7 +12,8 @@ import TestSupport
 /// that need a token say so.
 @Suite("OpenAPI document", .timeLimit(.minutes(2)))
 struct OpenAPITests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsARoute() async throws {
         try await TestHub.with { hub in
@@ -21,9 +22,10 @@ struct OpenAPITests {
             let document = try #require(try JSONSerialization.jsonObject(with: Data(served.text.utf8)) as? [String: Any])
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            let documented = Set(paths.flatMap { path, operations in
-                operations.keys.filter { ["get", "post", "put", "patch", "delete"].contains($0) }.map { "\($0.uppercased()) \(path)" }
-            })
+            let documented = Set(
+                paths.flatMap { path, operations in
+                    operations.keys.filter { ["get", "post", "put", "patch", "delete"].contains($0) }.map { "\($0.uppercased()) \(path)" }
+                })
             let routes = hub.hub.routes.all
             let registered = Set(routes.map { "\($0.method) \($0.path)" })
             #expect(registered.count == routes.count, "no route is registered twice")
@@ -45,7 +47,8 @@ struct OpenAPITests {
 
     @Test func theServedDocumentsAreTheCommittedFile() async throws {
         try await TestHub.with { hub in
-            let file = try String(contentsOf: Self.repository.appendingPathComponent("Sources/HubAPIDocument/openapi.yaml"), encoding: .utf8)
+            let file = try String(
+                contentsOf: Self.repository.appendingPathComponent("Sources/HubAPIDocument/openapi.yaml"), encoding: .utf8)
             let yaml = try await hub.rest.with(token: nil).get("/openapi.yaml")
             #expect(yaml.status == 200)
             #expect(yaml.header("content-type") == "application/yaml")

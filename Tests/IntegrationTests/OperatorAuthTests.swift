@@ -128,11 +128,13 @@ struct OperatorAuthTests {
         try await TestHub.with(configure: { $0.loginAttemptsPerMinute = 3 }) { hub in
             let anonymous = hub.rest.with(token: nil)
             for _ in 0..<3 {
-                let wrong = try await anonymous.post("/api/auth/token", body: #"{"username": "test-admin", "password": "not-the-password"}"#)
+                let wrong = try await anonymous.post(
+                    "/api/auth/token", body: #"{"username": "test-admin", "password": "not-the-password"}"#)
                 #expect(wrong.status == 401)
                 #expect(wrong.json["error"].string == "invalid_login")
             }
-            let limited = try await anonymous.post("/api/auth/token", body: #"{"username": "test-admin", "password": "\#(TestHub.password)"}"#)
+            let limited = try await anonymous.post(
+                "/api/auth/token", body: #"{"username": "test-admin", "password": "\#(TestHub.password)"}"#)
             #expect(limited.status == 429, "even the right password waits once the limit is reached: \(limited)")
             #expect(Int(limited.header("retry-after") ?? "") ?? 0 >= 1)
             // An unknown name is refused exactly like a wrong password.

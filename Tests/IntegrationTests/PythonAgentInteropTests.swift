@@ -15,7 +15,8 @@ import TestSupport
 /// `COMMANDHUB_PYTHON` at it; otherwise `python3` is used.
 @Suite("Python grpcio agent interop", .timeLimit(.minutes(2)))
 struct PythonAgentInteropTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let script = repository.appendingPathComponent("Examples/python-agent/agent.py")
     static let python = ProcessInfo.processInfo.environment["COMMANDHUB_PYTHON"] ?? "python3"
 
@@ -23,11 +24,12 @@ struct PythonAgentInteropTests {
     static func start(port: Int, token: String, agentID: UUID, arguments extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            Self.python, Self.script.path, "--hub", "127.0.0.1:\(port)", "--token", token,
-            "--agent-id", agentID.uuidString.lowercased(), "--name", "py-agent", "--label", "stack=grpcio",
-            "--log-level", "warning",
-        ] + extra
+        process.arguments =
+            [
+                Self.python, Self.script.path, "--hub", "127.0.0.1:\(port)", "--token", token,
+                "--agent-id", agentID.uuidString.lowercased(), "--name", "py-agent", "--label", "stack=grpcio",
+                "--log-level", "warning",
+            ] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -112,10 +114,12 @@ struct PythonAgentInteropTests {
             let certificates = try TestCertificates.make(in: directory)
             try await TestHub.with(tls: certificates, configure: { $0.grpcClientCAFile = certificates.caFile }) { hub in
                 let agentID = UUID()
-                let process = try Self.start(port: hub.grpcPort, token: TestHub.token, agentID: agentID, arguments: [
-                    "--ca-file", certificates.caFile,
-                    "--cert-file", certificates.clientCertificateFile, "--key-file", certificates.clientKeyFile,
-                ])
+                let process = try Self.start(
+                    port: hub.grpcPort, token: TestHub.token, agentID: agentID,
+                    arguments: [
+                        "--ca-file", certificates.caFile,
+                        "--cert-file", certificates.clientCertificateFile, "--key-file", certificates.clientKeyFile,
+                    ])
                 defer { if process.isRunning { process.terminate() } }
                 try await hub.waitForConnected(agentID)
                 try await hub.expectPong(agentID)

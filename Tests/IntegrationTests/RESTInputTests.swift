@@ -43,7 +43,8 @@ struct RESTInputTests {
         try await TestHub.with { hub in
             for path in [
                 "/api/crypto/commands/../../../etc/passwd", "/api/crypto/commands/%2e%2e%2f%2e%2e%2fetc%2fpasswd/",
-                "/api/crypto/commands/\(String(repeating: "a", count: 20_000))/", "/api/crypto/history/\(String(repeating: "9", count: 5_000))/",
+                "/api/crypto/commands/\(String(repeating: "a", count: 20_000))/",
+                "/api/crypto/history/\(String(repeating: "9", count: 5_000))/",
                 "/api/crypto/commands/%00/",
             ] {
                 let response = try await hub.rest.get(path)
@@ -87,7 +88,9 @@ struct RESTInputTests {
             let trickle = Task {
                 var round = 0
                 while !Task.isCancelled, slow.contains(where: \.isActive) {
-                    for channel in slow where channel.isActive { channel.writeAndFlush(channel.allocator.buffer(string: "\(round % 10)"), promise: nil) }
+                    for channel in slow where channel.isActive {
+                        channel.writeAndFlush(channel.allocator.buffer(string: "\(round % 10)"), promise: nil)
+                    }
                     round += 1
                     try? await Task.sleep(for: .milliseconds(100))  // paces the trickle, not a synchronisation
                 }

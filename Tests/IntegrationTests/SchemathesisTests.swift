@@ -61,7 +61,9 @@ extension HeavySuites {
                 let status = try await run.exitStatus()
                 try await run.waitForEnd()
                 let output = run.lines.events.joined(separator: "\n")
-                #expect(status != SIGKILL && status != 128 + SIGKILL, "schemathesis overran its \(Self.budgetSeconds) s budget:\n\(output.suffix(3000))")
+                #expect(
+                    status != SIGKILL && status != 128 + SIGKILL,
+                    "schemathesis overran its \(Self.budgetSeconds) s budget:\n\(output.suffix(3000))")
                 #expect(status == 0, "schemathesis found problems:\n\(output.suffix(6000))")
                 #expect(output.contains("passed"), "\(output.suffix(2000))")
                 demo.signal(SIGTERM)

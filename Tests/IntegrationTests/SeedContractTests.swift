@@ -16,7 +16,8 @@ import TestSupport
 struct SeedContractTests {
     @Test func listAndDetailHaveTheSeedsFields() async throws {
         try await TestHub.with { hub in
-            let agent = try TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort, labels: ["venue": "binance"]))
+            let agent = try TestAgents.make(
+                TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort, labels: ["venue": "binance"]))
             try await TestAgents.with([agent], connectedTo: hub) {
                 let id = agent.agentID.uuidString.lowercased()
                 // The agent syncs its wallets as soon as it is welcomed; once that landed the
@@ -49,9 +50,11 @@ struct SeedContractTests {
                 #expect(body["sync_requests"].int == 0, "the agent's own syncs are not requests")
                 #expect(body["last_sync"].string != nil)
                 #expect(body["labels"]["venue"].string == "binance")
-                #expect(detail.keysInOrder([
-                    "client_id", "client_name", "connected", "last_heartbeat", "metadata", "wallets_synced", "sync_requests", "last_sync",
-                ]))
+                #expect(
+                    detail.keysInOrder([
+                        "client_id", "client_name", "connected", "last_heartbeat", "metadata", "wallets_synced", "sync_requests",
+                        "last_sync",
+                    ]))
             }
         }
     }
@@ -72,13 +75,16 @@ struct SeedContractTests {
                 #expect(pause.json["command_result"]["success"].bool == true)
                 #expect(pause.json["command_result"]["message"].string == "Client paused successfully")
                 #expect(pause.json["command_result"]["current_status"].string == "PAUSED")
-                #expect(pause.keysInOrder(["client_id", "client_name", "connected", "command_result", "success", "message", "current_status"]))
+                #expect(
+                    pause.keysInOrder(["client_id", "client_name", "connected", "command_result", "success", "message", "current_status"]))
 
                 let status = try await hub.rest.post("\(base)/request_status/?include_stats=true")
                 #expect(status.status == 200, "\(status)")
                 #expect(status.json["command_result"]["success"].bool == true)
                 #expect(status.json["command_result"]["current_status"].string == "PAUSED")
-                #expect(status.json["command_result"]["message"].string?.hasPrefix("Status: PAUSED, Wallets: \(wallets), Last sync: ") == true, "\(status)")
+                #expect(
+                    status.json["command_result"]["message"].string?.hasPrefix("Status: PAUSED, Wallets: \(wallets), Last sync: ") == true,
+                    "\(status)")
                 #expect(status.json["command_result"]["message"].string?.hasSuffix("Last sync: never") == false, "it synced on connect")
                 #expect(status.json["command_result"]["report"]["stats"]["exchange"].string == "paper")
 
@@ -120,9 +126,10 @@ struct SeedContractTests {
     @Test func bulkActionsReportPerAgentAndTotals() async throws {
         try await TestHub.with { hub in
             let agents = try (1...3).map { index in
-                try TestAgents.make(TestAgents.configuration(
-                    name: "bot-\(index)", port: hub.grpcPort, labels: ["venue": index == 1 ? "binance" : "kraken"]
-                ))
+                try TestAgents.make(
+                    TestAgents.configuration(
+                        name: "bot-\(index)", port: hub.grpcPort, labels: ["venue": index == 1 ? "binance" : "kraken"]
+                    ))
             }
             try await TestAgents.with(agents, connectedTo: hub) {
                 let pauseAll = try await hub.rest.post("/api/crypto/commands/pause_all/")

@@ -39,24 +39,28 @@ struct SellTests {
                 #expect(keyless.status == 428)
                 #expect(keyless.json["error"].string == "idempotency_key_required")
 
-                let execute = try await hub.rest.post("\(base)/sell/", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "sell-1")])
+                let execute = try await hub.rest.post(
+                    "\(base)/sell/", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "sell-1")])
                 #expect(execute.status == 200, "\(execute)")
                 let fill = execute.json["command_result"]["fill"]
                 #expect(fill["net"].string == previewed["net"].string)
                 #expect(fill["fee"].string == previewed["fee"].string)
                 #expect(fill["client_order_id"].string == execute.json["command_id"].string)
 
-                let again = try await hub.rest.post("\(base)/sell/", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "sell-1")])
+                let again = try await hub.rest.post(
+                    "\(base)/sell/", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "sell-1")])
                 #expect(again.text == execute.text)
                 #expect(again.header("Idempotent-Replayed") == "true")
-                let other = try await hub.rest.post("\(base)/sell/", body: Self.body("0.5", preview: false), headers: [("Idempotency-Key", "sell-1")])
+                let other = try await hub.rest.post(
+                    "\(base)/sell/", body: Self.body("0.5", preview: false), headers: [("Idempotency-Key", "sell-1")])
                 #expect(other.status == 422)
 
                 let after = try await hub.rest.post("\(base)/sync_wallets/?symbols=BTC,USDT")
                 #expect(after.json["command_result"]["balances"].array?.map { $0["free"].string } == ["1.25", "35770.593625"])
                 let wallets = try await hub.rest.get("\(base)/wallets/")
                 #expect(wallets.status == 200)
-                let byAsset = Dictionary(uniqueKeysWithValues: (wallets.json["wallets"].array ?? []).map { ($0["asset"].string ?? "", $0["free"].string) })
+                let byAsset = Dictionary(
+                    uniqueKeysWithValues: (wallets.json["wallets"].array ?? []).map { ($0["asset"].string ?? "", $0["free"].string) })
                 #expect(byAsset == ["BTC": "1.25", "ETH": "12.25", "USDT": "35770.593625"], "a partial sync updates the listed wallets")
                 #expect(wallets.json["source"].string == "sync_wallets")
                 #expect(wallets.json["synced_at"].string != nil)
@@ -119,7 +123,8 @@ struct SellTests {
                 }
                 let sells = try await hub.rest.get("/api/crypto/history/?action=sell")
                 #expect(sells.json["count"].int == 5)
-                #expect(try await hub.rest.post("\(base)/sync_wallets/?symbols=BTC").json["command_result"]["error_code"].string == "paused")
+                #expect(
+                    try await hub.rest.post("\(base)/sync_wallets/?symbols=BTC").json["command_result"]["error_code"].string == "paused")
             }
         }
     }
@@ -136,13 +141,17 @@ struct SellTests {
                 let executed = EventLog<String>()
                 let dying = Agent(
                     configuration: configuration, agentID: agentID,
-                    exchange: StallAfterExecuting(base: try PaperExchange(configuration: configuration.paper, store: store), executed: executed),
+                    exchange: StallAfterExecuting(
+                        base: try PaperExchange(configuration: configuration.paper, store: store), executed: executed),
                     finished: SQLiteFinishedCommands(store: store, retention: .seconds(3600)), store: store, logger: TestHub.logger
                 )
                 let firstLife = Task { try await dying.run() }
                 try await hub.waitForConnected(agentID)
                 let base = "/api/crypto/commands/\(agentID.uuidString.lowercased())"
-                let call = Task { try await hub.rest.post("\(base)/sell/?timeout=60", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "k-1")]) }
+                let call = Task {
+                    try await hub.rest.post(
+                        "\(base)/sell/?timeout=60", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "k-1")])
+                }
                 let clientOrderID = try await executed.wait { _ in true }
                 firstLife.cancel()
                 let response = try await call.value
@@ -155,7 +164,8 @@ struct SellTests {
                 #expect(reconciliation.executed)
                 #expect(reconciliation.ack?.sellFill.net == "10770.593625")
 
-                let retried = try await hub.rest.post("\(base)/sell/?timeout=60", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "k-1")])
+                let retried = try await hub.rest.post(
+                    "\(base)/sell/?timeout=60", body: Self.body("0.25", preview: false), headers: [("Idempotency-Key", "k-1")])
                 #expect(retried.text == response.text, "the retry gets the stored answer; nothing is sent again")
                 let balances = try await hub.rest.post("\(base)/sync_wallets/?symbols=BTC")
                 #expect(balances.json["command_result"]["balances"][0]["free"].string == "1.25", "sold exactly once")
@@ -181,7 +191,9 @@ struct StallAfterExecuting: ExchangeConnector {
     var quoteAsset: String { self.base.quoteAsset }
     func balances(symbols: [String]) async throws(AgentError) -> [WalletBalance] { try await self.base.balances(symbols: symbols) }
     func price(of asset: String) async throws(AgentError) -> Decimal { try await self.base.price(of: asset) }
-    func previewSell(_ request: SellRequest) async throws(AgentError) -> CryptoAgent.SellPreview { try await self.base.previewSell(request) }
+    func previewSell(_ request: SellRequest) async throws(AgentError) -> CryptoAgent.SellPreview {
+        try await self.base.previewSell(request)
+    }
     func order(clientOrderID: String) async throws(AgentError) -> SellFill? { try await self.base.order(clientOrderID: clientOrderID) }
 
     func executeSell(_ request: SellRequest, clientOrderID: String) async throws(AgentError) -> SellFill {

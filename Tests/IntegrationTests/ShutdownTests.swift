@@ -18,7 +18,9 @@ struct ShutdownTests {
             for agent in [answering, silent] {
                 agent.sendHello()
                 readers.append(HubMessages(agent))
-                try await hub.child.lines.wait { $0.contains("agent_id=\(agent.agentID.uuidString.lowercased())") && $0.contains("agent connected") }
+                try await hub.child.lines.wait {
+                    $0.contains("agent_id=\(agent.agentID.uuidString.lowercased())") && $0.contains("agent connected")
+                }
             }
             let calls = [answering, silent].map { agent in
                 Task { try await hub.rest.post("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/?timeout=60") }
@@ -41,7 +43,9 @@ struct ShutdownTests {
             let ending = try #require(await readers[1].ending() as? (any Error))
             #expect("\(ending)".contains("The hub is shutting down"), "\(ending)")
             #expect(try await hub.child.exitStatus() == 0)
-            Measured.note("SIGTERM with 2 commands in flight (grace 1 s): one answered, one undeliverable, exit 0 after \(Measured.seconds(ContinuousClock.now - signalled))")
+            Measured.note(
+                "SIGTERM with 2 commands in flight (grace 1 s): one answered, one undeliverable, exit 0 after \(Measured.seconds(ContinuousClock.now - signalled))"
+            )
             let firstRun = hub.child.lines.events.suffix(30).joined(separator: "\n")
 
             // Restarted on the same store: both commands are final, as the callers were told.
@@ -52,7 +56,9 @@ struct ShutdownTests {
             #expect(try await again.rest.get("/api/crypto/history/?state=acknowledged").json["count"].int == 1)
             let undeliverable = try await again.rest.get("/api/crypto/history/?state=undeliverable")
             #expect(undeliverable.json["count"].int == 1)
-            #expect(undeliverable.json["items"][0]["error_code"].string != "hub_restarted", "ended by the shutdown, not by crash recovery:\n\(firstRun)")
+            #expect(
+                undeliverable.json["items"][0]["error_code"].string != "hub_restarted",
+                "ended by the shutdown, not by crash recovery:\n\(firstRun)")
             again.child.signal(SIGTERM)
             #expect(try await again.child.exitStatus() == 0)
         }

@@ -37,10 +37,13 @@ extension HeavySuites {
                 // deadline a merely slow answer on a loaded machine also reads as 504; with 30 s
                 // nothing but a lost command can, so a 504 here is a bug, never load.
                 plan.commandTimeout = 30
-                let outcome = try await Soak.run(plan, swarm: swarm, httpPort: hub.httpPort, token: hub.rest.token, group: MultiThreadedEventLoopGroup.singleton)
+                let outcome = try await Soak.run(
+                    plan, swarm: swarm, httpPort: hub.httpPort, token: hub.rest.token, group: MultiThreadedEventLoopGroup.singleton)
                 #expect(outcome.pings.latencies.count >= plan.minimumPings, "steady load: \(outcome.pings.statuses)")
                 #expect(outcome.pings.failures == 0)
-                #expect(Set(outcome.pings.statuses.keys).isSubset(of: [200, 503]), "answered, or the agent was between connections: \(outcome.pings.statuses)")
+                #expect(
+                    Set(outcome.pings.statuses.keys).isSubset(of: [200, 503]),
+                    "answered, or the agent was between connections: \(outcome.pings.statuses)")
                 #expect(outcome.bulkStatuses.keys.allSatisfy { $0 == 200 }, "\(outcome.bulkStatuses)")
                 #expect(outcome.reconnects >= outcome.churned / 2, "churned agents came back: \(outcome.reconnects) of \(outcome.churned)")
                 await swarm.waitForConnected(200)
@@ -60,7 +63,9 @@ extension HeavySuites {
                 }
                 #expect(compared == stats.json["total"].int)
                 #expect(compared >= outcome.pings.latencies.count, "every REST command is in the log")
-                Measured.note("short soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), \(outcome.churned) connections dropped, \(outcome.reconnects) reconnects, \(compared) commands in the log = metrics, 0 pending")
+                Measured.note(
+                    "short soak: \(outcome.pings.latencies.count) pings \(outcome.pings.statuses), \(outcome.churned) connections dropped, \(outcome.reconnects) reconnects, \(compared) commands in the log = metrics, 0 pending"
+                )
             }
         }
     }

@@ -23,7 +23,8 @@ extension HeavySuites {
                 #expect(hub.hub.registry.connectedCount == 200)
 
                 let paths = swarm.agentIDs.prefix(50).map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
-                let load = try await RESTLoad.run(port: hub.httpPort, paths: paths, connections: 8, requests: 400, token: hub.rest.token, group: group)
+                let load = try await RESTLoad.run(
+                    port: hub.httpPort, paths: paths, connections: 8, requests: 400, token: hub.rest.token, group: group)
                 #expect(load.statuses == [200: 400])
                 #expect(load.failures == 0)
                 #expect(load.latencies.count == 400)

@@ -76,10 +76,13 @@ struct TLSTests {
         try await TemporaryDirectory.with { directory in
             let certificates = try TestCertificates.make(in: directory)
             // A hub certificate naming only `hub.commandhub.test`, no IP address.
-            try await TestHub.with(tls: certificates, configure: {
-                $0.tlsCertificateFile = certificates.namedServerCertificateFile
-                $0.tlsKeyFile = certificates.namedServerKeyFile
-            }) { hub in
+            try await TestHub.with(
+                tls: certificates,
+                configure: {
+                    $0.tlsCertificateFile = certificates.namedServerCertificateFile
+                    $0.tlsKeyFile = certificates.namedServerKeyFile
+                }
+            ) { hub in
                 func agent(_ name: String, serverName: String?) throws -> Agent {
                     var tls = certificates.agentTLS()
                     tls.serverName = serverName

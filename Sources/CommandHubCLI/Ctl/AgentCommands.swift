@@ -91,7 +91,9 @@ struct PingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ping",
         abstract: "Ping one agent, or every matching one concurrently (round trip per agent).",
-        discussion: "With --selector or --all, --json prints one document: {action, selector, total, succeeded, failed, results: [{client_id, client_name, http_status, response}]}, each response the hub's JSON unchanged.\n\n" + CtlExit.help
+        discussion:
+            "With --selector or --all, --json prints one document: {action, selector, total, succeeded, failed, results: [{client_id, client_name, http_status, response}]}, each response the hub's JSON unchanged.\n\n"
+            + CtlExit.help
     )
     @OptionGroup var target: AgentTarget
     @OptionGroup var options: CtlOptions

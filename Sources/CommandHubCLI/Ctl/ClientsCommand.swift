@@ -46,10 +46,13 @@ struct ClientsCommand: AsyncParsableCommand {
             let reply = try await hub.send(.get, "/api/crypto/commands/\(HubClient.encode(self.clientID))/")
             let client = try reply.accepted(json: self.options.json)
             if self.options.json { return Output.line(reply.text) }
-            Output.line(Rendering.fields(client, order: [
-                "client_id", "client_name", "connected", "status", "labels", "metadata", "capabilities", "last_heartbeat",
-                "wallets_synced", "sync_requests", "last_sync", "connected_at", "last_seen", "in_flight",
-            ]))
+            Output.line(
+                Rendering.fields(
+                    client,
+                    order: [
+                        "client_id", "client_name", "connected", "status", "labels", "metadata", "capabilities", "last_heartbeat",
+                        "wallets_synced", "sync_requests", "last_sync", "connected_at", "last_seen", "in_flight",
+                    ]))
         }
     }
 }

@@ -9,10 +9,11 @@ import Foundation
 struct CtlOptions: ParsableArguments {
     static let defaultURL = "http://127.0.0.1:8080"
 
-    @Option(help: ArgumentHelp(
-        "The hub's REST base URL (env COMMANDHUB_URL; default: the URL of `ctl login`, else \(CtlOptions.defaultURL)).",
-        valueName: "url"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "The hub's REST base URL (env COMMANDHUB_URL; default: the URL of `ctl login`, else \(CtlOptions.defaultURL)).",
+            valueName: "url"
+        ))
     var url: String?
 
     @Option(help: ArgumentHelp("Bearer token (env COMMANDHUB_TOKEN; default: the one `ctl login` saved).", valueName: "token"))
@@ -41,7 +42,8 @@ struct CtlOptions: ParsableArguments {
             throw CtlExit.fail(CtlExit.usage, error.description)
         }
         let url = try self.explicitURL() ?? saved.map { try Self.normalized($0.url) } ?? Self.defaultURL
-        let token = self.token
+        let token =
+            self.token
             ?? self.environment["COMMANDHUB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? saved.flatMap { (try? Self.normalized($0.url)) == url ? $0.token : nil }
         return HubClient(baseURL: url, token: token)
@@ -52,7 +54,7 @@ struct CtlOptions: ParsableArguments {
         var text = raw.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix("/") { text.removeLast() }
         guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
-              components.host?.isEmpty == false
+            components.host?.isEmpty == false
         else {
             throw CtlExit.fail(CtlExit.usage, "the hub URL must be http:// or https://, got \"\(raw)\"")
         }

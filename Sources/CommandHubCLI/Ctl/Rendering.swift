@@ -30,17 +30,20 @@ enum Rendering {
         let ok = result["success"].bool == true
         var lines = [
             "\(answer["client_name"].cell) (\(answer["client_id"].cell)): \(ok ? "ok" : "FAILED (\(result["error_code"].cell))")"
-                + " — \(result["message"].cell); status \(result["current_status"].cell)",
+                + " — \(result["message"].cell); status \(result["current_status"].cell)"
         ]
         if let pong = result["pong"].object["round_trip_ms"] { lines.append("pong, round trip \(pong.cell) ms") }
         let balances = result["balances"].array
         if !balances.isEmpty {
-            lines.append(Table.render(header: ["ASSET", "FREE", "LOCKED"], rows: balances.map { [$0["asset"].cell, $0["free"].cell, $0["locked"].cell] }))
+            lines.append(
+                Table.render(
+                    header: ["ASSET", "FREE", "LOCKED"], rows: balances.map { [$0["asset"].cell, $0["free"].cell, $0["locked"].cell] }))
         }
         if result["report"].isPresent { lines.append(self.fields(result["report"])) }
         if result["preview"].isPresent { lines.append(self.preview(result["preview"])) }
         if result["fill"].isPresent {
-            lines.append(self.fields(result["fill"], order: ["order_id", "client_order_id", "asset", "quantity", "price", "gross", "fee", "net"]))
+            lines.append(
+                self.fields(result["fill"], order: ["order_id", "client_order_id", "asset", "quantity", "price", "gross", "fee", "net"]))
         }
         lines.append("command \(answer["command_id"].cell)")
         return lines.joined(separator: "\n")
@@ -49,12 +52,14 @@ enum Rendering {
     /// A sell preview as the agent's CLI shows it.
     static func preview(_ preview: JSONValue) -> String {
         let limits = preview["limits_hit"].array.map(\.cell)
-        return Table.render(header: ["PREVIEW", ""], rows: [
-            ["asset", preview["asset"].cell], ["quantity", preview["quantity"].cell],
-            ["price", "\(preview["price"].cell) \(preview["quote_asset"].cell)"], ["gross", preview["gross"].cell],
-            ["fee", "\(preview["fee"].cell) (\(preview["fee_rate"].cell))"], ["net", preview["net"].cell],
-            ["available", preview["available"].cell], ["limits hit", limits.isEmpty ? "none" : limits.joined(separator: ", ")],
-        ])
+        return Table.render(
+            header: ["PREVIEW", ""],
+            rows: [
+                ["asset", preview["asset"].cell], ["quantity", preview["quantity"].cell],
+                ["price", "\(preview["price"].cell) \(preview["quote_asset"].cell)"], ["gross", preview["gross"].cell],
+                ["fee", "\(preview["fee"].cell) (\(preview["fee_rate"].cell))"], ["net", preview["net"].cell],
+                ["available", preview["available"].cell], ["limits hit", limits.isEmpty ? "none" : limits.joined(separator: ", ")],
+            ])
     }
 
     /// A bulk action's answer: the totals, then one row per agent.
@@ -93,18 +98,19 @@ enum Rendering {
     /// One live event as one line: time, sequence number, type, and what happened.
     static func event(id: String?, type: String, _ data: JSONValue) -> String {
         let who = "\(data["client_name"].string ?? data["client_id"].cell)"
-        let what: String = switch type {
-        case "agent_connected":
-            "\(who) \(data["client_id"].cell) exchange=\(data["exchange"].cell) version=\(data["version"].cell) labels=\(data["labels"].cell)"
-        case "agent_disconnected": "\(who) \(data["client_id"].cell): \(data["reason"].cell)"
-        case "agent_status_changed": "\(who) \(data["client_id"].cell): \(data["previous_status"].cell) → \(data["status"].cell)"
-        case "command_finished":
-            "\(data["action"].cell) \(data["client_id"].cell) \(data["state"].cell)"
-                + (data["error_code"].isPresent ? " (\(data["error_code"].cell))" : "")
-                + " by \(data["requested_by"].cell) in \(data["duration_ms"].cell) ms"
-                + (data["job_id"].isPresent ? " job \(data["job_id"].cell)" : "")
-        default: data.cell
-        }
+        let what: String =
+            switch type {
+            case "agent_connected":
+                "\(who) \(data["client_id"].cell) exchange=\(data["exchange"].cell) version=\(data["version"].cell) labels=\(data["labels"].cell)"
+            case "agent_disconnected": "\(who) \(data["client_id"].cell): \(data["reason"].cell)"
+            case "agent_status_changed": "\(who) \(data["client_id"].cell): \(data["previous_status"].cell) → \(data["status"].cell)"
+            case "command_finished":
+                "\(data["action"].cell) \(data["client_id"].cell) \(data["state"].cell)"
+                    + (data["error_code"].isPresent ? " (\(data["error_code"].cell))" : "")
+                    + " by \(data["requested_by"].cell) in \(data["duration_ms"].cell) ms"
+                    + (data["job_id"].isPresent ? " job \(data["job_id"].cell)" : "")
+            default: data.cell
+            }
         return "\(data["at"].cell)  #\(id ?? "-")  \(type.padding(toLength: 20, withPad: " ", startingAt: 0))  \(what)"
     }
 }

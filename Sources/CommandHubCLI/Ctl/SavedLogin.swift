@@ -19,7 +19,8 @@ struct SavedLogin: Codable, Equatable {
     /// The file's path for this environment.
     static func path(environment: [String: String]) -> String {
         if let explicit = environment["COMMANDHUB_CTL_CONFIG"], !explicit.isEmpty { return explicit }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return base + "/commandhub/ctl.json"
     }
@@ -43,7 +44,8 @@ struct SavedLogin: Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let temporary = directory.appendingPathComponent(".ctl-\(UUID().uuidString).json")
             // Created 0600 before the token is written into it.
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {

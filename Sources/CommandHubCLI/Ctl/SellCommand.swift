@@ -55,7 +55,9 @@ struct SellCommand: AsyncParsableCommand {
 
     func run() async throws {
         let hub = try self.options.client()
-        let path = "/api/crypto/commands/\(HubClient.encode(self.clientID))/sell/" + HubClient.query([("timeout", self.timeout.map { String($0) })])
+        let path =
+            "/api/crypto/commands/\(HubClient.encode(self.clientID))/sell/"
+            + HubClient.query([("timeout", self.timeout.map { String($0) })])
         let deadline = TimeAmount.milliseconds(Int64(((self.timeout ?? 300) + 30) * 1000))
 
         let previewed = try await hub.send(.post, path, body: self.body(preview: true), deadline: deadline)
@@ -65,7 +67,9 @@ struct SellCommand: AsyncParsableCommand {
         if self.preview { return }
 
         let limits = preview["command_result"]["preview"]["limits_hit"].array.map(\.cell)
-        guard limits.isEmpty else { throw CtlExit.fail(CtlExit.failed, "not executed: the sell would hit \(limits.joined(separator: ", "))") }
+        guard limits.isEmpty else {
+            throw CtlExit.fail(CtlExit.failed, "not executed: the sell would hit \(limits.joined(separator: ", "))")
+        }
         if !self.yes {
             guard Terminal.isInteractive else {
                 throw CtlExit.fail(CtlExit.usage, "standard input is not a terminal to confirm on: pass --yes to execute")
@@ -76,7 +80,8 @@ struct SellCommand: AsyncParsableCommand {
         }
         let key = self.idempotencyKey ?? "ctl-sell-" + UUID().uuidString.lowercased()
         Output.error("Idempotency-Key: \(key) (to retry this sell safely: --idempotency-key \(key))")
-        let executed = try await hub.send(.post, path, body: self.body(preview: false), headers: [("Idempotency-Key", key)], deadline: deadline)
+        let executed = try await hub.send(
+            .post, path, body: self.body(preview: false), headers: [("Idempotency-Key", key)], deadline: deadline)
         let fill = try executed.accepted(json: self.options.json)
         self.options.json ? Output.line(executed.text) : Output.line(Rendering.commandAnswer(fill))
         if fill["command_result"]["success"].bool != true { throw CtlExit.failed }

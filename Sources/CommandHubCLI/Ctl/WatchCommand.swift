@@ -28,7 +28,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let hub = try self.options.client()
-        let response = try await hub.open("/api/crypto/events/" + HubClient.query([("types", self.types)]), headers: [("accept", "text/event-stream")])
+        let response = try await hub.open(
+            "/api/crypto/events/" + HubClient.query([("types", self.types)]), headers: [("accept", "text/event-stream")])
         guard response.status == .ok else {
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             throw HubClient.Reply(status: Int(response.status.code), text: text).failure(json: self.options.json)

@@ -38,7 +38,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// The hub's host and port, validated.
     public func hubEndpoint() throws(AgentError) -> (host: String, port: Int) {
         guard let colon = self.hubAddress.lastIndex(of: ":"),
-              let port = Int(self.hubAddress[self.hubAddress.index(after: colon)...]), (1...65535).contains(port)
+            let port = Int(self.hubAddress[self.hubAddress.index(after: colon)...]), (1...65535).contains(port)
         else { throw .configuration("hub must be host:port, got \"\(self.hubAddress)\"") }
         var host = String(self.hubAddress[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

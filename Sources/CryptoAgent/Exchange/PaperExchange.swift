@@ -115,7 +115,8 @@ public final class PaperExchange: ExchangeConnector {
                         """,
                     arguments: [
                         fill.orderID, clientOrderID, fill.asset, quote, DecimalText.format(fill.quantity), DecimalText.format(price),
-                        DecimalText.format(fill.gross), DecimalText.format(fill.fee), DecimalText.format(fill.net), now.timeIntervalSince1970,
+                        DecimalText.format(fill.gross), DecimalText.format(fill.fee), DecimalText.format(fill.net),
+                        now.timeIntervalSince1970,
                     ]
                 )
                 for (kind, asset, amount, commission) in [
@@ -128,7 +129,10 @@ public final class PaperExchange: ExchangeConnector {
                             INSERT INTO paper_transaction (order_id, kind, asset, amount, commission, status, created_at)
                             VALUES (?, ?, ?, ?, ?, 'completed', ?)
                             """,
-                        arguments: [fill.orderID, kind, asset, DecimalText.format(amount), DecimalText.format(commission), now.timeIntervalSince1970]
+                        arguments: [
+                            fill.orderID, kind, asset, DecimalText.format(amount), DecimalText.format(commission),
+                            now.timeIntervalSince1970,
+                        ]
                     )
                 }
                 return fill
@@ -178,7 +182,8 @@ public final class PaperExchange: ExchangeConnector {
                 for (asset, amount) in self.configuration.balances.sorted(by: { $0.key < $1.key }) {
                     try Self.setFree(db, asset: asset, to: amount, at: now)
                     try db.execute(
-                        sql: "INSERT INTO paper_transaction (kind, asset, amount, status, created_at) VALUES ('deposit', ?, ?, 'completed', ?)",
+                        sql:
+                            "INSERT INTO paper_transaction (kind, asset, amount, status, created_at) VALUES ('deposit', ?, ?, 'completed', ?)",
                         arguments: [asset, DecimalText.format(amount), now.timeIntervalSince1970]
                     )
                 }
@@ -203,7 +208,8 @@ public final class PaperExchange: ExchangeConnector {
         var wallets: [String: WalletBalance] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT asset, free, locked FROM paper_wallet") {
             let asset: String = row["asset"]
-            wallets[asset] = WalletBalance(asset: asset, free: DecimalText.parse(row["free"]) ?? 0, locked: DecimalText.parse(row["locked"]) ?? 0)
+            wallets[asset] = WalletBalance(
+                asset: asset, free: DecimalText.parse(row["free"]) ?? 0, locked: DecimalText.parse(row["locked"]) ?? 0)
         }
         return wallets
     }

@@ -22,16 +22,18 @@ public struct SellLimits: Sendable, Equatable {
             violations.append(.assetNotAllowed(preview.asset))
         }
         if let maximum = self.maxQuantity[preview.asset], preview.quantity > maximum {
-            violations.append(.limitExceeded(
-                code: "max_quantity",
-                "quantity \(DecimalText.format(preview.quantity)) \(preview.asset) exceeds the maximum \(DecimalText.format(maximum))"
-            ))
+            violations.append(
+                .limitExceeded(
+                    code: "max_quantity",
+                    "quantity \(DecimalText.format(preview.quantity)) \(preview.asset) exceeds the maximum \(DecimalText.format(maximum))"
+                ))
         }
         if let maximum = self.maxNotional, preview.gross > maximum {
-            violations.append(.limitExceeded(
-                code: "max_notional",
-                "value \(DecimalText.format(preview.gross)) \(preview.quoteAsset) exceeds the maximum \(DecimalText.format(maximum))"
-            ))
+            violations.append(
+                .limitExceeded(
+                    code: "max_notional",
+                    "value \(DecimalText.format(preview.gross)) \(preview.quoteAsset) exceeds the maximum \(DecimalText.format(maximum))"
+                ))
         }
         if let floor = self.minPrice[preview.asset], preview.price < floor {
             violations.append(.priceBelowMinimum(price: DecimalText.format(preview.price), minimum: DecimalText.format(floor)))

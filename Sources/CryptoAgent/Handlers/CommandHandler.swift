@@ -101,7 +101,8 @@ public final class CommandHandler: Sendable {
             // The exchange cannot tell: say so without recording, so a later lookup may know.
             return self.failure(id, error)
         }
-        ack = self.refusal(id, code: WireCodes.notExecuted, message: "The agent has no record of executing this command; it will not execute it")
+        ack = self.refusal(
+            id, code: WireCodes.notExecuted, message: "The agent has no record of executing this command; it will not execute it")
         await self.record(ack, action: "lookup")
         return ack
     }
@@ -257,9 +258,11 @@ public final class CommandHandler: Sendable {
     }
 
     static func describe(_ preview: SellPreview) -> String {
-        let summary = "sell \(DecimalText.format(preview.quantity)) \(preview.asset) at \(DecimalText.format(preview.price)) "
+        let summary =
+            "sell \(DecimalText.format(preview.quantity)) \(preview.asset) at \(DecimalText.format(preview.price)) "
             + "for \(DecimalText.format(preview.net)) \(preview.quoteAsset) net (fee \(DecimalText.format(preview.fee)))"
-        return preview.limitsHit.isEmpty ? "Preview: " + summary : "Preview: would be refused (\(preview.limitsHit.joined(separator: ", "))): " + summary
+        return preview.limitsHit.isEmpty
+            ? "Preview: " + summary : "Preview: would be refused (\(preview.limitsHit.joined(separator: ", "))): " + summary
     }
 
     /// "Sold 0.25 BTC at 43125.5 for 10770.59 USDT net (fee 10.78)"; the fee's asset when it is

@@ -23,7 +23,10 @@ public final class HubLink: Sendable {
     private let observers = Mutex<[@Sendable (LinkEvent) -> Void]>([])
     private let hubClockOffsetMs = Atomic<Int64>(0)
 
-    public init(configuration: AgentConfiguration, agentID: UUID, handler: CommandHandler, state: AgentState, store: AgentStore? = nil, logger: Logger) {
+    public init(
+        configuration: AgentConfiguration, agentID: UUID, handler: CommandHandler, state: AgentState, store: AgentStore? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.agentID = agentID
         self.handler = handler
@@ -131,9 +134,11 @@ public final class HubLink: Sendable {
                     self.notify(.connected(sessionID: welcome.sessionID))
                     await self.remember(["session_id": welcome.sessionID, "welcomed_at": Date().formatted(.iso8601)])
                 case .command(let command):
-                    self.logger.debug("command received", metadata: [
-                        "command_id": "\(command.commandID)", "action": "\(command.action?.name ?? "unknown")",
-                    ])
+                    self.logger.debug(
+                        "command received",
+                        metadata: [
+                            "command_id": "\(command.commandID)", "action": "\(command.action?.name ?? "unknown")",
+                        ])
                     if running >= self.configuration.maxInFlight {
                         try await group.next()
                         running -= 1
@@ -149,7 +154,9 @@ public final class HubLink: Sendable {
                         reply.ack = ack
                         outbox.yield(reply)
                         // A sell changed the wallets: let the hub see them at once.
-                        if case .sellFill? = ack.result, !ack.replayed, let balances = try? await self.handler.exchange.balances(symbols: []) {
+                        if case .sellFill? = ack.result, !ack.replayed,
+                            let balances = try? await self.handler.exchange.balances(symbols: [])
+                        {
                             outbox.yield(WalletSyncer.snapshot(balances, at: Date()))
                         }
                     }

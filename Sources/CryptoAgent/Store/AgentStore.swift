@@ -29,82 +29,85 @@ public final class AgentStore: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE identity (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    agent_id TEXT NOT NULL,
-                    created_at REAL NOT NULL
-                );
-                CREATE TABLE link_state (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE TABLE finished_command (
-                    command_id TEXT PRIMARY KEY,
-                    action TEXT NOT NULL,
-                    ack BLOB NOT NULL,
-                    finished_at REAL NOT NULL
-                );
-                CREATE INDEX finished_command_by_time ON finished_command(finished_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE identity (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        agent_id TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE link_state (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE TABLE finished_command (
+                        command_id TEXT PRIMARY KEY,
+                        action TEXT NOT NULL,
+                        ack BLOB NOT NULL,
+                        finished_at REAL NOT NULL
+                    );
+                    CREATE INDEX finished_command_by_time ON finished_command(finished_at);
+                    """)
         }
         migrator.registerMigration("v2-paper-exchange") { db in
             // Amounts are decimal text with 10 places, never floating point.
-            try db.execute(sql: """
-                CREATE TABLE paper_wallet (
-                    asset TEXT PRIMARY KEY,
-                    free TEXT NOT NULL,
-                    locked TEXT NOT NULL DEFAULT '0',
-                    updated_at REAL NOT NULL
-                );
-                CREATE TABLE paper_order (
-                    order_id TEXT PRIMARY KEY,
-                    client_order_id TEXT NOT NULL UNIQUE,
-                    asset TEXT NOT NULL,
-                    quote_asset TEXT NOT NULL,
-                    quantity TEXT NOT NULL,
-                    price TEXT NOT NULL,
-                    gross TEXT NOT NULL,
-                    fee TEXT NOT NULL,
-                    net TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    executed_at REAL NOT NULL
-                );
-                CREATE TABLE paper_transaction (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    order_id TEXT,
-                    kind TEXT NOT NULL,
-                    asset TEXT NOT NULL,
-                    amount TEXT NOT NULL,
-                    commission TEXT NOT NULL DEFAULT '0',
-                    status TEXT NOT NULL,
-                    created_at REAL NOT NULL
-                );
-                CREATE INDEX paper_transaction_by_order ON paper_transaction(order_id);
-                CREATE TABLE paper_meta (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE paper_wallet (
+                        asset TEXT PRIMARY KEY,
+                        free TEXT NOT NULL,
+                        locked TEXT NOT NULL DEFAULT '0',
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE TABLE paper_order (
+                        order_id TEXT PRIMARY KEY,
+                        client_order_id TEXT NOT NULL UNIQUE,
+                        asset TEXT NOT NULL,
+                        quote_asset TEXT NOT NULL,
+                        quantity TEXT NOT NULL,
+                        price TEXT NOT NULL,
+                        gross TEXT NOT NULL,
+                        fee TEXT NOT NULL,
+                        net TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        executed_at REAL NOT NULL
+                    );
+                    CREATE TABLE paper_transaction (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        order_id TEXT,
+                        kind TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        amount TEXT NOT NULL,
+                        commission TEXT NOT NULL DEFAULT '0',
+                        status TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX paper_transaction_by_order ON paper_transaction(order_id);
+                    CREATE TABLE paper_meta (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v3-exchange-orders") { db in
             // Orders sent to a real exchange, journaled before they leave (BinanceOrderJournal).
-            try db.execute(sql: """
-                CREATE TABLE exchange_order (
-                    client_order_id TEXT PRIMARY KEY,
-                    symbol TEXT NOT NULL,
-                    asset TEXT NOT NULL,
-                    quantity TEXT NOT NULL,
-                    timestamp_ms INTEGER NOT NULL,
-                    recv_window_ms INTEGER NOT NULL,
-                    state TEXT NOT NULL,
-                    reason_code TEXT,
-                    reason TEXT,
-                    fill TEXT,
-                    updated_at REAL NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE exchange_order (
+                        client_order_id TEXT PRIMARY KEY,
+                        symbol TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        quantity TEXT NOT NULL,
+                        timestamp_ms INTEGER NOT NULL,
+                        recv_window_ms INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        reason_code TEXT,
+                        reason TEXT,
+                        fill TEXT,
+                        updated_at REAL NOT NULL
+                    );
+                    """)
         }
         return migrator
     }
@@ -118,7 +121,8 @@ public final class AgentStore: Sendable {
                 if let stored, configured == nil || configured == stored { return stored }
                 let id = configured ?? UUID()
                 try db.execute(
-                    sql: "INSERT INTO identity (id, agent_id, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id",
+                    sql:
+                        "INSERT INTO identity (id, agent_id, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id",
                     arguments: [id.uuidString.lowercased(), now.timeIntervalSince1970]
                 )
                 return id
@@ -132,7 +136,8 @@ public final class AgentStore: Sendable {
     func setLinkState(_ key: String, _ value: String, now: Date = Date()) async throws {
         try await self.pool.write { db in
             try db.execute(
-                sql: "INSERT INTO link_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                sql:
+                    "INSERT INTO link_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 arguments: [key, value, now.timeIntervalSince1970]
             )
         }
@@ -141,7 +146,8 @@ public final class AgentStore: Sendable {
     /// Everything remembered about the link.
     public func linkState() throws -> [String: String] {
         try self.pool.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM link_state").map { ($0["key"], $0["value"]) })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM link_state").map { ($0["key"], $0["value"]) })
         }
     }
 }

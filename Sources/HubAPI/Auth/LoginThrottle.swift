@@ -44,7 +44,8 @@ package final class LoginThrottle: Sendable {
             guard failures.count > self.capacity else { return }
             failures = failures.filter { now.timeIntervalSince($0.value.last ?? .distantPast) < self.window }
             while failures.count > self.capacity,
-                  let stalest = failures.min(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }) {
+                let stalest = failures.min(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) })
+            {
                 failures[stalest.key] = nil
             }
         }

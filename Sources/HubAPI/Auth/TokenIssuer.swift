@@ -36,7 +36,9 @@ package final class TokenIssuer: Sendable {
 
         package func verify(using algorithm: some JWTAlgorithm) async throws {
             guard self.exp.value > Date() else { throw Expired() }
-            guard self.iss.value == TokenIssuer.issuer else { throw JWTError.claimVerificationFailure(failedClaim: self.iss, reason: "wrong issuer") }
+            guard self.iss.value == TokenIssuer.issuer else {
+                throw JWTError.claimVerificationFailure(failedClaim: self.iss, reason: "wrong issuer")
+            }
         }
     }
 

@@ -30,48 +30,56 @@ package struct HubEvent: Sendable {
 
     /// An agent's stream was accepted and its `Hello` made it the agent's live session.
     package static func connected(_ snapshot: AgentSnapshot, at: Date = Date()) -> HubEvent {
-        HubEvent(.agentConnected, at: at, fields: [
-            ("client_id", .string(snapshot.agentID.lowercased)),
-            ("client_name", .string(snapshot.identity.name)),
-            ("exchange", .string(snapshot.identity.exchange)),
-            ("version", .string(snapshot.identity.version)),
-            ("labels", JSON.labels(snapshot.identity.labels)),
-        ])
+        HubEvent(
+            .agentConnected, at: at,
+            fields: [
+                ("client_id", .string(snapshot.agentID.lowercased)),
+                ("client_name", .string(snapshot.identity.name)),
+                ("exchange", .string(snapshot.identity.exchange)),
+                ("version", .string(snapshot.identity.version)),
+                ("labels", JSON.labels(snapshot.identity.labels)),
+            ])
     }
 
     /// An agent's live session ended (not when a newer connection replaced it).
     package static func disconnected(_ snapshot: AgentSnapshot, reason: String, at: Date = Date()) -> HubEvent {
-        HubEvent(.agentDisconnected, at: at, fields: [
-            ("client_id", .string(snapshot.agentID.lowercased)),
-            ("client_name", .string(snapshot.identity.name)),
-            ("reason", .string(reason)),
-        ])
+        HubEvent(
+            .agentDisconnected, at: at,
+            fields: [
+                ("client_id", .string(snapshot.agentID.lowercased)),
+                ("client_name", .string(snapshot.identity.name)),
+                ("reason", .string(reason)),
+            ])
     }
 
     /// A connected agent's status is now `status`, and was `previous`.
     package static func statusChanged(
         agentID: UUID, name: String, status: Commandhub_V1_AgentStatus, previous: Commandhub_V1_AgentStatus, at: Date = Date()
     ) -> HubEvent {
-        HubEvent(.agentStatusChanged, at: at, fields: [
-            ("client_id", .string(agentID.lowercased)),
-            ("client_name", .string(name)),
-            ("status", .string(status.name)),
-            ("previous_status", .string(previous.name)),
-        ])
+        HubEvent(
+            .agentStatusChanged, at: at,
+            fields: [
+                ("client_id", .string(agentID.lowercased)),
+                ("client_name", .string(name)),
+                ("status", .string(status.name)),
+                ("previous_status", .string(previous.name)),
+            ])
     }
 
     /// A command reached its final state.
     package static func commandFinished(_ report: CommandReport, at: Date = Date()) -> HubEvent {
         let seconds = report.issuedAt.distance(to: report.finishedAt)
-        return HubEvent(.commandFinished, at: at, fields: [
-            ("command_id", .string(report.commandID.lowercased)),
-            ("client_id", .string(report.agentID.lowercased)),
-            ("action", .string(report.action.name)),
-            ("state", .string(report.state.rawValue)),
-            ("requested_by", .string(report.origin.requestedBy)),
-            ("job_id", .optional(report.origin.jobID?.lowercased)),
-            ("error_code", .optional(report.errorCode)),
-            ("duration_ms", .number((max(0, seconds) * 1_000_000).rounded() / 1000)),
-        ])
+        return HubEvent(
+            .commandFinished, at: at,
+            fields: [
+                ("command_id", .string(report.commandID.lowercased)),
+                ("client_id", .string(report.agentID.lowercased)),
+                ("action", .string(report.action.name)),
+                ("state", .string(report.state.rawValue)),
+                ("requested_by", .string(report.origin.requestedBy)),
+                ("job_id", .optional(report.origin.jobID?.lowercased)),
+                ("error_code", .optional(report.errorCode)),
+                ("duration_ms", .number((max(0, seconds) * 1_000_000).rounded() / 1000)),
+            ])
     }
 }

@@ -52,7 +52,9 @@ package final class HubEvents: Service, Sendable {
     /// Subscriptions registered (any phase); read without the lock on the publishing path.
     private let listeners = Atomic<Int>(0)
 
-    package init(registry: AgentRegistry, capacity: Int = 1024, keepaliveInterval: Duration = .seconds(15), writerGrace: Duration = .seconds(5)) {
+    package init(
+        registry: AgentRegistry, capacity: Int = 1024, keepaliveInterval: Duration = .seconds(15), writerGrace: Duration = .seconds(5)
+    ) {
         self.registry = registry
         self.capacity = max(1, capacity)
         self.keepaliveInterval = keepaliveInterval

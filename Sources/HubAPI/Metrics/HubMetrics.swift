@@ -42,7 +42,8 @@ package final class HubMetrics: CommandSink {
         self.factory = factory
         self.commands = Self.actions.map { action in
             Self.finalStates.map { state in
-                CoreMetrics.Counter(label: "commandhub_commands_total", dimensions: [("action", action), ("state", state.rawValue)], factory: factory)
+                CoreMetrics.Counter(
+                    label: "commandhub_commands_total", dimensions: [("action", action), ("state", state.rawValue)], factory: factory)
             }
         }
         self.roundTrips = Self.actions.map { action in
@@ -60,7 +61,7 @@ package final class HubMetrics: CommandSink {
     /// Counts a finished command; answered ones also record their round trip (sent → ack).
     package func commandFinished(_ report: CommandReport) {
         guard let action = Self.actions.firstIndex(of: report.action.name),
-              let state = Self.finalStates.firstIndex(of: report.state)
+            let state = Self.finalStates.firstIndex(of: report.state)
         else { return }
         self.commands[action][state].increment()
         if report.ack != nil, let sentAt = report.sentAt {

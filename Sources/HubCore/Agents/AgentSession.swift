@@ -73,10 +73,11 @@ package final class AgentSession: Sendable {
         self.outboxCapacity = outboxCapacity
         self.stream = stream
         self.observer = observer
-        self.state = Mutex(State(
-            live: LiveStatus(status: .unspecified, lastSeen: now, connectedAt: now),
-            lastSeenOffset: monotonicNow
-        ))
+        self.state = Mutex(
+            State(
+                live: LiveStatus(status: .unspecified, lastSeen: now, connectedAt: now),
+                lastSeenOffset: monotonicNow
+            ))
     }
 
     package var phase: Phase { self.state.withLock { $0.phase } }

@@ -41,7 +41,8 @@ package struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             if let range = term.range(of: "!=") {
                 terms.append(.notEquals(try Self.key(term[..<range.lowerBound]), try Self.value(term[range.upperBound...])))
             } else if let range = term.range(of: "=") {
-                let value = term[range.upperBound...].hasPrefix("=") ? term[term.index(after: range.upperBound)...] : term[range.upperBound...]
+                let value =
+                    term[range.upperBound...].hasPrefix("=") ? term[term.index(after: range.upperBound)...] : term[range.upperBound...]
                 terms.append(.equals(try Self.key(term[..<range.lowerBound]), try Self.value(value)))
             } else {
                 terms.append(.exists(try Self.key(Substring(term))))

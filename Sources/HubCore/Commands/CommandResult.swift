@@ -36,21 +36,29 @@ package enum CommandResult {
             if !report.stats.isEmpty { body.append(("stats", JSON.labels(report.stats))) }
             members.append(("report", .object(body)))
         case .sellPreview(let preview):
-            members.append(("preview", .object([
-                ("asset", .string(preview.asset)), ("quote_asset", .string(preview.quoteAsset)),
-                ("quantity", .string(preview.quantity)), ("price", .string(preview.price)),
-                ("gross", .string(preview.gross)), ("fee", .string(preview.fee)), ("net", .string(preview.net)),
-                ("fee_rate", .string(preview.feeRate)), ("available", .string(preview.available)),
-                ("limits_hit", .array(preview.limitsHit.map(JSON.string))),
-            ])))
+            members.append(
+                (
+                    "preview",
+                    .object([
+                        ("asset", .string(preview.asset)), ("quote_asset", .string(preview.quoteAsset)),
+                        ("quantity", .string(preview.quantity)), ("price", .string(preview.price)),
+                        ("gross", .string(preview.gross)), ("fee", .string(preview.fee)), ("net", .string(preview.net)),
+                        ("fee_rate", .string(preview.feeRate)), ("available", .string(preview.available)),
+                        ("limits_hit", .array(preview.limitsHit.map(JSON.string))),
+                    ])
+                ))
         case .sellFill(let fill):
-            members.append(("fill", .object([
-                ("order_id", .string(fill.orderID)), ("client_order_id", .string(fill.clientOrderID)),
-                ("asset", .string(fill.asset)), ("quote_asset", .string(fill.quoteAsset)),
-                ("quantity", .string(fill.quantity)), ("price", .string(fill.price)),
-                ("gross", .string(fill.gross)), ("fee", .string(fill.fee)), ("net", .string(fill.net)),
-                ("executed_at", .timestamp(WireTime.date(milliseconds: fill.executedAtMs))),
-            ])))
+            members.append(
+                (
+                    "fill",
+                    .object([
+                        ("order_id", .string(fill.orderID)), ("client_order_id", .string(fill.clientOrderID)),
+                        ("asset", .string(fill.asset)), ("quote_asset", .string(fill.quoteAsset)),
+                        ("quantity", .string(fill.quantity)), ("price", .string(fill.price)),
+                        ("gross", .string(fill.gross)), ("fee", .string(fill.fee)), ("net", .string(fill.net)),
+                        ("executed_at", .timestamp(WireTime.date(milliseconds: fill.executedAtMs))),
+                    ])
+                ))
         case nil:
             break
         }

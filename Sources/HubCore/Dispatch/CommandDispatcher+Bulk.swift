@@ -81,8 +81,9 @@ extension CommandDispatcher {
             },
             { agentID in await self.send(action, to: agentID, timeout: options.timeout, origin: origin) }
         )
-        return BulkReport(items: zip(agentIDs, reports).map { agentID, report in
-            report.map(BulkReport.Item.finished) ?? .skipped(agentID: agentID)
-        })
+        return BulkReport(
+            items: zip(agentIDs, reports).map { agentID, report in
+                report.map(BulkReport.Item.finished) ?? .skipped(agentID: agentID)
+            })
     }
 }

@@ -67,10 +67,11 @@ package final class CommandDispatcher: Sendable {
             timeout: timeout, createdAt: issuedAt
         )
         func end(_ outcome: CommandOutcome, sentAt: Date? = nil, recorded: Bool = true) -> CommandReport {
-            self.finish(CommandReport(
-                commandID: commandID, agentID: agentID, action: action, origin: origin, outcome: outcome, timeout: timeout,
-                issuedAt: issuedAt, sentAt: sentAt, finishedAt: Date(), recorded: recorded
-            ))
+            self.finish(
+                CommandReport(
+                    commandID: commandID, agentID: agentID, action: action, origin: origin, outcome: outcome, timeout: timeout,
+                    issuedAt: issuedAt, sentAt: sentAt, finishedAt: Date(), recorded: recorded
+                ))
         }
         do {
             try await self.journal.commandCreated(record, durable: durable)
@@ -118,10 +119,14 @@ package final class CommandDispatcher: Sendable {
         let pending = self.pending
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<PendingCommandTable.Resolution, Never>) in
-                guard pending.insert(id, .init(
-                    agentID: agentID, sessionID: session.sessionID, deadline: deadline, timeout: timeout,
-                    state: .pending, sentAt: nil, continuation: continuation
-                )) else {
+                guard
+                    pending.insert(
+                        id,
+                        .init(
+                            agentID: agentID, sessionID: session.sessionID, deadline: deadline, timeout: timeout,
+                            state: .pending, sentAt: nil, continuation: continuation
+                        ))
+                else {
                     continuation.resume(returning: .init(outcome: .undeliverable(.sendFailed("command id already in flight")), sentAt: nil))
                     return
                 }

@@ -14,7 +14,7 @@ package struct WalletSyncResults: CommandSink {
 
     package func commandFinished(_ report: CommandReport) {
         guard case .syncWallets(let sync) = report.action, let ack = report.ack, ack.success,
-              case .balances(let balances)? = ack.result
+            case .balances(let balances)? = ack.result
         else { return }
         self.wallets.record(
             balances.balances, of: report.agentID, syncedAt: WireTime.date(milliseconds: balances.syncedAtMs) ?? report.finishedAt,

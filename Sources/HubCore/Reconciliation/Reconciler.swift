@@ -65,8 +65,10 @@ package final class Reconciler: Service {
         let answered = await unresolved.concurrentMap(limit: self.lookupsPerAgent) { id in
             await self.dispatcher.lookUp(id, on: agentID, timeout: self.timeout) != nil
         }.count { $0 == true }
-        self.logger.info("reconciled commands with agent", metadata: [
-            "agent_id": "\(agentID.lowercased)", "unresolved": "\(unresolved.count)", "answered": "\(answered)",
-        ])
+        self.logger.info(
+            "reconciled commands with agent",
+            metadata: [
+                "agent_id": "\(agentID.lowercased)", "unresolved": "\(unresolved.count)", "answered": "\(answered)",
+            ])
     }
 }

@@ -21,7 +21,9 @@ package enum JSON: Sendable, Equatable {
 
     /// An ISO 8601 UTC timestamp with milliseconds ("2025-11-14T10:30:00.123Z"), or `null`.
     package static func preciseTimestamp(_ date: Date?) -> JSON {
-        date.map { .string($0.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))) } ?? .null
+        date.map {
+            .string($0.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        } ?? .null
     }
 
     package static func integer(_ value: some BinaryInteger) -> JSON { .integer(Int64(clamping: value)) }
@@ -95,7 +97,9 @@ package enum JSON: Sendable, Equatable {
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: bytes.append(byte)
             }
         }

@@ -35,8 +35,8 @@ package struct GRPCMessageReader {
     /// The next complete message's payload, or nil until more bytes arrive.
     package mutating func next() throws(Failure) -> ByteBuffer? {
         guard var buffer = self.buffer, buffer.readableBytes >= 5,
-              let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-              let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)
+            let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+            let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)
         else { return nil }
         guard flag == 0 else { throw .compressed }
         guard Int(length) <= self.maxMessageBytes else { throw .tooLarge(length: Int(length), limit: self.maxMessageBytes) }

@@ -24,7 +24,8 @@ package final class CredentialAuthenticator: AgentAuthenticator {
 
     package init(store: CredentialStore, staticTokens: Set<String> = [], allowAnonymous: Bool = false) throws {
         self.store = store
-        self.fallback = staticTokens.isEmpty && !allowAnonymous
+        self.fallback =
+            staticTokens.isEmpty && !allowAnonymous
             ? nil : StaticTokenAuthenticator(tokens: staticTokens, allowAnonymous: allowAnonymous)
         try self.reload()
     }

@@ -9,7 +9,9 @@ import Testing
 /// The loopback rule: which hosts may serve plaintext without `listeners.allow_plaintext`.
 @Suite("Listener security rules")
 struct HubConfigurationListenerTests {
-    @Test(arguments: ["127.0.0.1", "127.1.2.3", "127.255.255.254", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost", "LOCALHOST"])
+    @Test(arguments: [
+        "127.0.0.1", "127.1.2.3", "127.255.255.254", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost", "LOCALHOST",
+    ])
     func loopbackHostsMayServePlaintext(_ host: String) throws {
         #expect(HubConfiguration.isLoopback(host))
         var configuration = HubConfiguration()
@@ -18,7 +20,9 @@ struct HubConfigurationListenerTests {
         try configuration.validate()
     }
 
-    @Test(arguments: ["0.0.0.0", "::", "", "10.0.0.7", "128.0.0.1", "::2", "::ffff:10.0.0.1", "hub.example", "localhost.example", "127.0.0.1.nip.io"])
+    @Test(arguments: [
+        "0.0.0.0", "::", "", "10.0.0.7", "128.0.0.1", "::2", "::ffff:10.0.0.1", "hub.example", "localhost.example", "127.0.0.1.nip.io",
+    ])
     func otherHostsMayNotServePlaintext(_ host: String) {
         #expect(!HubConfiguration.isLoopback(host))
         var configuration = HubConfiguration()

@@ -28,16 +28,17 @@ struct FuzzMutator {
     }
 
     /// Tokens of the formats the targets read: JSON, forms, selectors, decimals, protobuf varints.
-    static let tokens: [[UInt8]] = [
-        "\"", "\\", "{}", "[]", "null", "true", "false", ":", ",", "=", "!=", "==", "&", "%", "%00", "%FF", "%3D", "+",
-        ".", "-", "-0", "0.", ".0", "1e300", "1e-300", "NaN", "Infinity", "9999999999999999999", "0.00000000001",
-        "18446744073709551616", "\\u0000", "\\ud800", "é", "\u{301}", "\u{FEFF}", "\u{A0}", "\u{2028}", " ", "\t", "\n",
-        "\"asset\"", "\"quantity\"", "\"min_price\"", "\"preview\"", "\"username\"", "\"password\"", "\"labels\"",
-        "timeout=", "symbols=", "selector=", "client_ids=", "since=", "types=", "limit=",
-    ].map { Array($0.utf8) } + [
-        [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
-        [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80], [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
-    ]
+    static let tokens: [[UInt8]] =
+        [
+            "\"", "\\", "{}", "[]", "null", "true", "false", ":", ",", "=", "!=", "==", "&", "%", "%00", "%FF", "%3D", "+",
+            ".", "-", "-0", "0.", ".0", "1e300", "1e-300", "NaN", "Infinity", "9999999999999999999", "0.00000000001",
+            "18446744073709551616", "\\u0000", "\\ud800", "é", "\u{301}", "\u{FEFF}", "\u{A0}", "\u{2028}", " ", "\t", "\n",
+            "\"asset\"", "\"quantity\"", "\"min_price\"", "\"preview\"", "\"username\"", "\"password\"", "\"labels\"",
+            "timeout=", "symbols=", "selector=", "client_ids=", "since=", "types=", "limit=",
+        ].map { Array($0.utf8) } + [
+            [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+            [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80], [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
+        ]
 
     static let interestingBytes: [UInt8] = [0x00, 0x01, 0x05, 0x0A, 0x12, 0x20, 0x22, 0x2C, 0x2E, 0x3D, 0x5C, 0x7F, 0x80, 0xC0, 0xFF]
 

@@ -47,7 +47,8 @@ struct AgentSessionTests {
     func makeActive(capacity: Int = 4, recorder: Recorder = Recorder(), labels: [String: String] = [:]) -> AgentSession {
         let session = self.makeSession(capacity: capacity, recorder: recorder)
         _ = session.accept(AgentCredential(name: "test", labels: ["desk": "spot", "venue": "credential"]), monotonicNow: .zero)
-        _ = session.activate(AgentIdentity(agentID: UUID(), name: "a", labels: labels), status: .active, at: Date(timeIntervalSince1970: 1_001))
+        _ = session.activate(
+            AgentIdentity(agentID: UUID(), name: "a", labels: labels), status: .active, at: Date(timeIntervalSince1970: 1_001))
         return session
     }
 

@@ -63,11 +63,13 @@ struct HubDatabaseTests {
                         arguments: ["c\(index)", state, Double(index)]
                     )
                 }
-                try db.execute(sql: """
-                    INSERT INTO agent (agent_id, name, version, exchange, labels, capabilities, status, first_seen, last_seen, connected)
-                    VALUES ('a', 'a', '1', 'paper', '{}', '[]', 'ACTIVE', 0, 0, 1)
-                    """)
-                try db.execute(sql: "INSERT INTO idempotency (caller, key, fingerprint, state, created_at) VALUES ('x', 'k', 'f', 'in_progress', 0)")
+                try db.execute(
+                    sql: """
+                        INSERT INTO agent (agent_id, name, version, exchange, labels, capabilities, status, first_seen, last_seen, connected)
+                        VALUES ('a', 'a', '1', 'paper', '{}', '[]', 'ACTIVE', 0, 0, 1)
+                        """)
+                try db.execute(
+                    sql: "INSERT INTO idempotency (caller, key, fingerprint, state, created_at) VALUES ('x', 'k', 'f', 'in_progress', 0)")
             }
             #expect(try database.recoverAfterRestart() == 2)
             let (states, connected, idempotency) = try await database.pool.read { db in
@@ -98,7 +100,9 @@ struct CredentialStoreTests {
             let authenticator = try CredentialAuthenticator(store: store)
             let credential = try await authenticator.authenticate(token: token)
             #expect(credential == AgentCredential(name: "desk-1", labels: ["desk": "otc"]))
-            await #expect(throws: HubError.unauthenticated("invalid bearer token")) { _ = try await authenticator.authenticate(token: "chub_wrong") }
+            await #expect(throws: HubError.unauthenticated("invalid bearer token")) {
+                _ = try await authenticator.authenticate(token: "chub_wrong")
+            }
             await #expect(throws: HubError.unauthenticated("missing bearer token")) { _ = try await authenticator.authenticate(token: nil) }
 
             let stored = try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_credential") }
@@ -133,7 +137,8 @@ struct IdempotencyStoreTests {
             #expect(try await store.claim(caller: "ann", key: "k1", fingerprint: fingerprint) == .inProgress)
             #expect(try await store.claim(caller: "bob", key: "k1", fingerprint: fingerprint) == .claimed, "keys are per caller")
             try await store.complete(caller: "ann", key: "k1", status: 200, body: Data("{}".utf8))
-            #expect(try await store.claim(caller: "ann", key: "k1", fingerprint: fingerprint) == .replay(status: 200, body: Data("{}".utf8)))
+            #expect(
+                try await store.claim(caller: "ann", key: "k1", fingerprint: fingerprint) == .replay(status: 200, body: Data("{}".utf8)))
             #expect(try await store.claim(caller: "ann", key: "k1", fingerprint: fingerprint + "x") == .mismatch)
             try await store.release(caller: "bob", key: "k1")
             #expect(try await store.claim(caller: "bob", key: "k1", fingerprint: fingerprint) == .claimed)

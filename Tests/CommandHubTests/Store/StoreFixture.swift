@@ -21,7 +21,8 @@ struct StoreFixture {
         try await TemporaryDirectory.with { directory in
             let database = try HubDatabase.open(path: directory.path("hub.sqlite"))
             let writer = StoreWriter(database: database, logger: Logger(label: "test"))
-            let fixture = StoreFixture(database: database, writer: writer, log: CommandLog(writer: writer), history: CommandHistory(database: database))
+            let fixture = StoreFixture(
+                database: database, writer: writer, log: CommandLog(writer: writer), history: CommandHistory(database: database))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await writer.run() }
                 defer { group.cancelAll() }

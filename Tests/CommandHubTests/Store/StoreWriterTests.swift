@@ -27,10 +27,12 @@ struct StoreWriterTests {
             ack.success = true
             ack.message = "Wallet sync completed for 1 coins"
             ack.status = .active
-            store.log.commandFinished(CommandReport(
-                commandID: record.commandID, agentID: agentID, action: .syncWallets(.init()), origin: CommandOrigin(requestedBy: "tester"),
-                outcome: .answered(ack), timeout: .seconds(5), issuedAt: record.createdAt, sentAt: Date(), finishedAt: Date()
-            ))
+            store.log.commandFinished(
+                CommandReport(
+                    commandID: record.commandID, agentID: agentID, action: .syncWallets(.init()),
+                    origin: CommandOrigin(requestedBy: "tester"),
+                    outcome: .answered(ack), timeout: .seconds(5), issuedAt: record.createdAt, sentAt: Date(), finishedAt: Date()
+                ))
             try await store.writer.flush()
             let entry = try #require(try await store.history.command(record.commandID))
             #expect(entry.state == "acknowledged")
@@ -68,7 +70,9 @@ struct StoreWriterTests {
             let half = StoreFixture.record(agent: UUID())
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             func final(_ id: UUID, _ state: CommandState) -> CommandFinal {
-                CommandFinal(commandID: id, state: state, sentAt: now, finishedAt: now.addingTimeInterval(1), errorCode: nil, message: "m", result: #"{"success":true}"#)
+                CommandFinal(
+                    commandID: id, state: state, sentAt: now, finishedAt: now.addingTimeInterval(1), errorCode: nil, message: "m",
+                    result: #"{"success":true}"#)
             }
             let batch: [StoreWrite] = [
                 .commandCreated(whole), .commandSent(whole.commandID, at: now), .commandFinished(final(whole.commandID, .acknowledged)),
@@ -85,11 +89,15 @@ struct StoreWriterTests {
                     try StoreWriter.apply(.commandCreated(earlier), in: db)
                     for write in folding ? StoreWriter.fold(batch) : batch { try StoreWriter.apply(write, in: db) }
                 }
-                rows.append(contentsOf: [try await database.pool.read { db in
-                    try Row.fetchAll(db, sql: "SELECT * FROM command ORDER BY command_id").map { row in
-                        ["command_id", "state", "sent_at", "finished_at", "message", "result", "reconciled_result"].map { row[$0].map { "\($0)" } }
-                    }.flatMap { $0 }
-                }])
+                rows.append(contentsOf: [
+                    try await database.pool.read { db in
+                        try Row.fetchAll(db, sql: "SELECT * FROM command ORDER BY command_id").map { row in
+                            ["command_id", "state", "sent_at", "finished_at", "message", "result", "reconciled_result"].map {
+                                row[$0].map { "\($0)" }
+                            }
+                        }.flatMap { $0 }
+                    }
+                ])
             }
             #expect(rows[0] == rows[1])
             #expect(rows[1].contains("acknowledged") && rows[1].contains("sent") && rows[1].contains("timed_out"))
@@ -155,14 +163,16 @@ struct StoreWriterTests {
             var ack = Commandhub_V1_CommandAck()
             ack.commandID = answered.commandID.lowercased
             ack.success = true
-            store.log.commandFinished(CommandReport(
-                commandID: timedOut.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
-                outcome: .timedOut(after: .seconds(5)), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
-            ))
-            store.log.commandFinished(CommandReport(
-                commandID: answered.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
-                outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
-            ))
+            store.log.commandFinished(
+                CommandReport(
+                    commandID: timedOut.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    outcome: .timedOut(after: .seconds(5)), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+                ))
+            store.log.commandFinished(
+                CommandReport(
+                    commandID: answered.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+                ))
             store.log.commandReconciled(timedOut.commandID, agentID: agentID, ack: ack, at: Date())
             store.log.commandReconciled(answered.commandID, agentID: agentID, ack: ack, at: Date())
             store.log.commandReconciled(timedOut.commandID, agentID: UUID(), ack: nil, at: Date())
@@ -188,10 +198,11 @@ struct StoreWriterTests {
                 var ack = Commandhub_V1_CommandAck()
                 ack.commandID = record.commandID.lowercased
                 ack.errorCode = code
-                store.log.commandFinished(CommandReport(
-                    commandID: record.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
-                    outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
-                ))
+                store.log.commandFinished(
+                    CommandReport(
+                        commandID: record.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                        outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+                    ))
             }
             try await store.writer.flush()
             #expect(try await store.history.unresolved(agentID: agentID, since: .distantPast) == [uncertain.commandID])
@@ -214,7 +225,8 @@ struct StoreWriterTests {
             let identity = AgentIdentity(agentID: UUID(), name: "a")
             var snapshot = AgentSnapshot(
                 identity: identity, connected: true, status: .active, walletsSynced: 0, syncRequests: 0, inFlight: 0,
-                lastSync: nil, lastHeartbeat: nil, lastSeen: Date(), connectedAt: Date(), sessionID: nil, remotePeer: nil, credentialName: "c"
+                lastSync: nil, lastHeartbeat: nil, lastSeen: Date(), connectedAt: Date(), sessionID: nil, remotePeer: nil,
+                credentialName: "c"
             )
             store.writer.append(.agentConnected(snapshot, credential: "c"))
             for count in 1...100 {

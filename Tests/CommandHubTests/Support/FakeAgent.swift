@@ -78,8 +78,11 @@ extension AgentLink {
     static func forTests(_ dispatcher: CommandDispatcher) -> AgentLink {
         AgentLink(
             registry: dispatcher.registry, dispatcher: dispatcher, authenticator: StaticTokenAuthenticator(tokens: []),
-            reconciler: Reconciler(history: NoUnresolvedCommands(), dispatcher: dispatcher, window: .seconds(60), timeout: .seconds(5), logger: Logger(label: "test")),
-            wallets: WalletBook(writer: nil), settings: .init(
+            reconciler: Reconciler(
+                history: NoUnresolvedCommands(), dispatcher: dispatcher, window: .seconds(60), timeout: .seconds(5),
+                logger: Logger(label: "test")),
+            wallets: WalletBook(writer: nil),
+            settings: .init(
                 heartbeatInterval: .seconds(5), livenessTimeout: .seconds(15), helloTimeout: .seconds(10), outboxCapacity: 1024,
                 maxMessageBytes: 1 << 20
             ), logger: Logger(label: "test")

@@ -15,8 +15,10 @@ struct UUIDTextTests {
         let id = UUID()
         #expect(UUID(text: id.uuidString) == id)
         #expect(UUID(text: id.lowercased) == id)
-        for bad in ["", "not-a-uuid", String(id.lowercased.dropLast()), id.lowercased + "0", id.lowercased.replacingOccurrences(of: "-", with: ""),
-                    " " + id.lowercased, "g" + id.lowercased.dropFirst(), String(repeating: "a", count: 20_000)] {
+        for bad in [
+            "", "not-a-uuid", String(id.lowercased.dropLast()), id.lowercased + "0", id.lowercased.replacingOccurrences(of: "-", with: ""),
+            " " + id.lowercased, "g" + id.lowercased.dropFirst(), String(repeating: "a", count: 20_000),
+        ] {
             #expect(UUID(text: bad) == nil, "\(bad.prefix(40))")
             #expect(UUID(uuidString: bad) == nil, "Foundation agrees: \(bad.prefix(40))")
         }

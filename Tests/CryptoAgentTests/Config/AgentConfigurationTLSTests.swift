@@ -23,12 +23,16 @@ struct AgentConfigurationTLSTests {
     }
 
     @Test func fileSettingsTurnTLSOnAndTheEnvironmentOverridesThem() async throws {
-        let file = #"{"tls": {"ca_file": "/etc/hub-ca.pem", "cert_file": "/etc/agent.pem", "key_file": "/etc/agent-key.pem", "server_name": "hub.internal"}}"#
+        let file =
+            #"{"tls": {"ca_file": "/etc/hub-ca.pem", "cert_file": "/etc/agent.pem", "key_file": "/etc/agent-key.pem", "server_name": "hub.internal"}}"#
         let fromFile = try await self.load(file)
-        #expect(fromFile.tls == HubTLSConfiguration(
-            caFile: "/etc/hub-ca.pem", certificateFile: "/etc/agent.pem", keyFile: "/etc/agent-key.pem", serverName: "hub.internal"
-        ))
-        let overridden = try await self.load(file, environment: ["CRYPTO_AGENT_TLS_CA_FILE": "/run/ca.pem", "CRYPTO_AGENT_TLS_SERVER_NAME": "hub.other"])
+        #expect(
+            fromFile.tls
+                == HubTLSConfiguration(
+                    caFile: "/etc/hub-ca.pem", certificateFile: "/etc/agent.pem", keyFile: "/etc/agent-key.pem", serverName: "hub.internal"
+                ))
+        let overridden = try await self.load(
+            file, environment: ["CRYPTO_AGENT_TLS_CA_FILE": "/run/ca.pem", "CRYPTO_AGENT_TLS_SERVER_NAME": "hub.other"])
         #expect(overridden.tls?.caFile == "/run/ca.pem")
         #expect(overridden.tls?.serverName == "hub.other")
         #expect(overridden.tls?.certificateFile == "/etc/agent.pem")

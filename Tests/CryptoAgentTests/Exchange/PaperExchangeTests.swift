@@ -7,7 +7,9 @@ import Wire
 
 @Suite("PaperExchange", .timeLimit(.minutes(1)))
 struct PaperExchangeTests {
-    static func exchange(feeRate: String = "0.001", balances: [String: String] = ["BTC": "1.5", "ETH": "12.25", "USDT": "25000"]) throws -> PaperExchange {
+    static func exchange(feeRate: String = "0.001", balances: [String: String] = ["BTC": "1.5", "ETH": "12.25", "USDT": "25000"]) throws
+        -> PaperExchange
+    {
         var configuration = PaperExchangeConfiguration()
         configuration.feeRate = Decimal(string: feeRate)!
         configuration.balances = balances.mapValues { Decimal(string: $0)! }
@@ -23,7 +25,8 @@ struct PaperExchangeTests {
         ("ETH", "1.2345678901", "0.00075", "2815.7407153456", "2.1118055366", "2813.628909809"),
         ("BTC", "0.0000000001", "0.001", "0.0000043126", "0.0000000044", "0.0000043082"),
     ])
-    func feesAndRoundingAtTenPlaces(asset: String, quantity: String, feeRate: String, gross: String, fee: String, net: String) async throws {
+    func feesAndRoundingAtTenPlaces(asset: String, quantity: String, feeRate: String, gross: String, fee: String, net: String) async throws
+    {
         let exchange = try Self.exchange(feeRate: feeRate)
         let preview = try await exchange.previewSell(SellRequest(asset: asset, quantity: Self.d(quantity)))
         #expect(DecimalText.format(preview.gross) == gross)
@@ -73,7 +76,8 @@ struct PaperExchangeTests {
         let results = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    (try? await exchange.executeSell(SellRequest(asset: "BTC", quantity: Self.d("0.03")), clientOrderID: "c\(index)")) != nil
+                    (try? await exchange.executeSell(SellRequest(asset: "BTC", quantity: Self.d("0.03")), clientOrderID: "c\(index)"))
+                        != nil
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }

@@ -6,7 +6,9 @@ import Wire
 
 @Suite("CommandHandler")
 struct CommandHandlerTests {
-    func makeHandler(finished: any FinishedCommandStore = InMemoryFinishedCommands(), limits: SellLimits = SellLimits()) throws -> CommandHandler {
+    func makeHandler(finished: any FinishedCommandStore = InMemoryFinishedCommands(), limits: SellLimits = SellLimits()) throws
+        -> CommandHandler
+    {
         CommandHandler(
             state: AgentState(), exchange: try PaperExchange.inMemory(configuration: PaperExchangeConfiguration()),
             finished: finished, limits: limits
@@ -139,7 +141,8 @@ struct CommandHandlerTests {
         let handler = try self.makeHandler()
         // The exchange executed it, the agent died before recording: the lookup finds the fill.
         let executed = self.command(self.sell("BTC", "0.1"))
-        _ = try await handler.exchange.executeSell(SellRequest(asset: "BTC", quantity: Decimal(string: "0.1")!), clientOrderID: executed.commandID)
+        _ = try await handler.exchange.executeSell(
+            SellRequest(asset: "BTC", quantity: Decimal(string: "0.1")!), clientOrderID: executed.commandID)
         var lookup = executed
         lookup.lookupOnly = true
         let found = await handler.handle(lookup)

@@ -33,7 +33,8 @@ final class ChildProcess: @unchecked Sendable {
     ) throws {
         let process = Process()
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
+        process.executableURL =
+            executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
         process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment
         for (key, value) in environment { inherited[key] = value }
@@ -153,7 +154,9 @@ struct HubProcess {
         let added = try await users.exitStatus()
         if added != 0 {
             // 65: the account exists already (a restart on the same store).
-            guard added == 65 else { throw TestFailure("commandhub users add exited \(added): \(users.lines.events.joined(separator: "\n"))") }
+            guard added == 65 else {
+                throw TestFailure("commandhub users add exited \(added): \(users.lines.events.joined(separator: "\n"))")
+            }
         }
         let child = try ChildProcess(
             executable: "commandhub",

@@ -112,5 +112,9 @@ struct EventStreamParser {
 final class Counter: Sendable {
     private let value = Mutex(0)
 
-    func increment() -> Int { self.value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        self.value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

@@ -51,7 +51,9 @@ final class H2Peer: Sendable {
 
     /// Opens a stream and sends `headers`; with `waitForWrite` false it does not wait for the
     /// headers to leave (the HTTP/2 layer holds streams past the hub's concurrency limit).
-    func openStream(headers: [(String, String)] = H2Peer.connectHeaders(token: TestHub.token), waitForWrite: Bool = true) async throws -> H2Stream {
+    func openStream(headers: [(String, String)] = H2Peer.connectHeaders(token: TestHub.token), waitForWrite: Bool = true) async throws
+        -> H2Stream
+    {
         let events = EventLog<StreamEvent>()
         let promise = self.channel.eventLoop.makePromise(of: (any Channel).self)
         let multiplexer = try await self.channel.pipeline.handler(type: HTTP2StreamMultiplexer.self).get()
@@ -147,7 +149,8 @@ private final class StreamRecorder: ChannelInboundHandler {
         case .data(let data):
             if case .byteBuffer(var bytes) = data.data { self.buffer.writeBuffer(&bytes) }
             while self.buffer.readableBytes >= 5, let length = self.buffer.getInteger(at: self.buffer.readerIndex + 1, as: UInt32.self),
-                  self.buffer.readableBytes >= 5 + Int(length) {
+                self.buffer.readableBytes >= 5 + Int(length)
+            {
                 self.buffer.moveReaderIndex(forwardBy: 5)
                 let payload = self.buffer.readBytes(length: Int(length)) ?? []
                 if let message = try? Commandhub_V1_HubMessage(serializedBytes: payload) { self.events.append(.message(message)) }
