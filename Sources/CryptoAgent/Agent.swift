@@ -63,9 +63,7 @@ public final class Agent: Service, Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await self.link.run() }
                     group.addTask { try await self.syncer.run() }
-                    if let finished = self.handler.finished as? SQLiteFinishedCommands {
-                        group.addTask { try await self.pruneFinished(finished) }
-                    }
+                    group.addTask { try await self.pruneFinished() }
                     defer { group.cancelAll() }
                     try await group.next()
                 }
@@ -76,10 +74,10 @@ public final class Agent: Service, Sendable {
     }
 
     /// Forgets finished commands past the retention window, at start and then hourly.
-    private func pruneFinished(_ finished: SQLiteFinishedCommands) async throws {
+    private func pruneFinished() async throws {
         while true {
             do {
-                let pruned = try await finished.prune()
+                let pruned = try await self.handler.finished.prune(now: Date())
                 if pruned > 0 { self.logger.info("pruned finished commands", metadata: ["count": "\(pruned)"]) }
             } catch {
                 self.logger.warning("could not prune finished commands", metadata: ["error": "\(error)"])

@@ -181,7 +181,7 @@ package struct CommandHistory: UnresolvedCommands {
 
     /// Commands of `agentID` that were sent but ended without the agent's answer — or with an
     /// `outcome_unknown` answer (its exchange could not tell yet) — and were not reconciled yet,
-    /// newest first: their outcome is known only to the agent.
+    /// newest first: their outcome is known only to the agent (reads excluded).
     package func unresolved(agentID: UUID, since: Date) async throws -> [UUID] {
         try await self.unresolved(agentID: agentID, since: since, limit: 1000)
     }
@@ -201,9 +201,12 @@ package struct CommandHistory: UnresolvedCommands {
         }
     }
 
-    /// The commands whose outcome only the agent can tell: no answer, or "unknown yet".
+    /// The commands whose outcome only the agent can tell: no answer, or "unknown yet". Reads
+    /// (ping, request_status) change nothing on the agent, which keeps no record of them: there
+    /// is nothing to learn about them later.
     static let awaitingReconciliation =
         "(state IN ('timed_out', 'undeliverable') OR (state = 'failed' AND error_code = 'outcome_unknown'))"
+        + " AND action NOT IN ('ping', 'request_status')"
 
     /// How many commands there are per action and state.
     package func countsByActionAndState() async throws(HubError) -> [(action: String, state: String, count: Int)] {

@@ -8,7 +8,10 @@ import Synchronization
 /// batches, so the command path never waits on the disk.
 ///
 /// Contract: `append` takes a lock and appends to a buffer; `run()` drains everything appended
-/// so far into one transaction (group commit: while one batch commits, the next gathers).
+/// so far into one transaction (group commit: while one batch commits, the next gathers). Work
+/// nobody waits for lingers up to `linger` before its batch is taken, so that at low load, too,
+/// a transaction carries many commands instead of one (and the writer thread wakes once per
+/// batch, not once per command); a durable write or a `flush` ends the linger at once.
 /// Agent heartbeat state is coalesced to the newest snapshot per agent. `appendDurably` and
 /// `flush` return once their writes are committed. When a commit fails (disk full, read-only
 /// file) the batch goes back into the buffer and is retried with backoff; meanwhile
@@ -38,12 +41,17 @@ package final class StoreWriter: Sendable {
         var failure: String?
         var recoveryWaiters: [CheckedContinuation<Void, Never>] = []
         var stopping = false
+        /// The writer is lingering: `wake` is resumed by its timer or by urgent work only.
+        var lingering = false
 
         mutating func add(_ item: Item) -> CheckedContinuation<Void, Never>? {
             self.appended += 1
             self.buffer.append(item)
-            return self.takeWake()
+            return self.lingering && !item.durable ? nil : self.takeWake()
         }
+
+        /// Someone waits for the next commit (a durable write, a flush) or the writer stops.
+        var isUrgent: Bool { !self.waiters.isEmpty || self.stopping }
 
         mutating func takeWake() -> CheckedContinuation<Void, Never>? {
             defer { self.wake = nil }
@@ -60,11 +68,14 @@ package final class StoreWriter: Sendable {
     }
 
     package let database: HubDatabase
+    /// How long work nobody waits for may wait for company before it is committed.
+    package let linger: Duration
     private let state = Mutex(State())
     private let logger: Logger
 
-    package init(database: HubDatabase, logger: Logger) {
+    package init(database: HubDatabase, linger: Duration = .milliseconds(10), logger: Logger) {
         self.database = database
+        self.linger = linger
         self.logger = logger
     }
 
@@ -219,8 +230,56 @@ package final class StoreWriter: Sendable {
         }
     }
 
-    /// Waits for work, then takes all of it. Cancellation asks for one last batch.
+    /// Waits for work, lingers unless it is urgent, then takes all of it. Cancellation asks for
+    /// one last batch.
     private func nextBatch() async -> Batch {
+        await self.waitForWork()
+        if self.linger > .zero { await self.lingerUnlessUrgent() }
+        return self.state.withLock { state in
+            if Task.isCancelled { state.stopping = true }
+            defer {
+                state.buffer = []
+                state.agentStates = [:]
+            }
+            return Batch(items: state.buffer, states: state.agentStates, upTo: state.appended, stop: state.stopping)
+        }
+    }
+
+    /// Sleeps up to `linger`, cut short by a durable write, a flush or cancellation.
+    private func lingerUnlessUrgent() async {
+        let endLinger: @Sendable () -> Void = {
+            let wake = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.lingering = false
+                return state.takeWake()
+            }
+            wake?.resume()
+        }
+        await withTaskGroup(of: Void.self) { timer in
+            timer.addTask {
+                try? await Task.sleep(for: self.linger)
+                endLinger()
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let now = self.state.withLock { state -> Bool in
+                        if state.isUrgent || Task.isCancelled { return true }
+                        state.wake = continuation
+                        state.lingering = true
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            } onCancel: {
+                self.state.withLock { $0.stopping = true }
+                endLinger()
+            }
+            self.state.withLock { $0.lingering = false }
+            timer.cancelAll()
+        }
+    }
+
+    /// Returns once there is work (or the writer is asked to stop).
+    private func waitForWork() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = self.state.withLock { state -> Bool in
@@ -236,14 +295,6 @@ package final class StoreWriter: Sendable {
                 return state.takeWake()
             }
             wake?.resume()
-        }
-        return self.state.withLock { state in
-            if Task.isCancelled { state.stopping = true }
-            defer {
-                state.buffer = []
-                state.agentStates = [:]
-            }
-            return Batch(items: state.buffer, states: state.agentStates, upTo: state.appended, stop: state.stopping)
         }
     }
 

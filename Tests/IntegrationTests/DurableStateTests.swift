@@ -343,4 +343,8 @@ struct StallAfterRecording: FinishedCommandStore {
     func lastFinishedCommandID() async throws(AgentError) -> String? {
         try await self.base.lastFinishedCommandID()
     }
+
+    func prune(now: Date) async throws(AgentError) -> Int {
+        try await self.base.prune(now: now)
+    }
 }

@@ -31,6 +31,9 @@ struct EventStreamTests {
                 let agent = try TestAgents.make(TestAgents.configuration(name: "watched", port: hub.grpcPort, labels: ["desk": "spot"]))
                 let id = agent.agentID.uuidString.lowercased()
                 let (ping, pause) = try await TestAgents.with([agent], connectedTo: hub) {
+                    // The agent syncs its wallets on connect (briefly SYNCING); once that is in,
+                    // its status moves only with what the test does.
+                    try await hub.waitForFirstSync(agent.agentID)
                     let ping = try await hub.rest.post("/api/crypto/commands/\(id)/ping/")
                     let pause = try await hub.rest.post("/api/crypto/commands/\(id)/pause/")
                     return (ping, pause)

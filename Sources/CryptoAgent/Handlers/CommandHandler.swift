@@ -40,10 +40,13 @@ public final class CommandHandler: Sendable {
 
     private func answer(_ command: Commandhub_V1_Command, hubClockOffsetMs: Int64) async -> Commandhub_V1_CommandAck {
         let id = command.commandID.lowercased()
+        // A read (ping, status) changes nothing: running it again is harmless, so it is neither
+        // looked up in nor written to the record — the record is for what must never run twice.
+        let recorded = command.lookupOnly || !Self.isRead(command)
         do {
-            if var recorded = try await self.finished.ack(for: id) {
-                recorded.replayed = true
-                return recorded
+            if recorded, var replay = try await self.finished.ack(for: id) {
+                replay.replayed = true
+                return replay
             }
         } catch {
             return self.failure(id, error)
@@ -73,7 +76,7 @@ public final class CommandHandler: Sendable {
             var executed = await self.execute(command, hubClockOffsetMs: hubClockOffsetMs)
             executed.commandID = id
             if executed.status == .unspecified { executed.status = self.state.status.wire }
-            if executed.errorCode != AgentError.outcomeUnknown("").code {
+            if recorded, executed.errorCode != AgentError.outcomeUnknown("").code {
                 await self.record(executed, action: command.action?.name ?? "unknown")
             }
             self.state.commandFinished(success: executed.success)
@@ -82,6 +85,14 @@ public final class CommandHandler: Sendable {
         let waiters = self.running.withLock { $0.removeValue(forKey: id) ?? [] }
         for waiter in waiters { waiter.resume(returning: ack) }
         return ack
+    }
+
+    /// Whether a command only reads: the agent's clock or its status.
+    static func isRead(_ command: Commandhub_V1_Command) -> Bool {
+        switch command.action {
+        case .ping, .requestStatus: true
+        case .pause, .resume, .syncWallets, .sell, nil: false
+        }
     }
 
     /// Reconciliation never executes. A sell the exchange executed (its client order id is the

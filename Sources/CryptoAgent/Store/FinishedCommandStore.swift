@@ -11,6 +11,9 @@ public protocol FinishedCommandStore: Sendable {
     func record(_ ack: Commandhub_V1_CommandAck, action: String) async throws(AgentError)
     /// The id of the most recently finished command, for `Hello`.
     func lastFinishedCommandID() async throws(AgentError) -> String?
+    /// Forgets finished commands past the retention window; returns how many.
+    @discardableResult
+    func prune(now: Date) async throws(AgentError) -> Int
 }
 
 /// A process-lifetime store, for tests and for agents run without a state file.
@@ -44,4 +47,7 @@ public final class InMemoryFinishedCommands: FinishedCommandStore {
     public func lastFinishedCommandID() async throws(AgentError) -> String? {
         self.state.withLock { $0.order.last }
     }
+
+    /// Bounded by `capacity` instead of by time: nothing to prune.
+    public func prune(now: Date) async throws(AgentError) -> Int { 0 }
 }

@@ -154,8 +154,9 @@ struct StoreWriterTests {
     @Test func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly() async throws {
         try await StoreFixture.with { store in
             let agentID = UUID()
-            let timedOut = StoreFixture.record(agent: agentID)
-            let answered = StoreFixture.record(agent: agentID)
+            // Commands that change the agent (reads are never reconciled: nothing to learn).
+            let timedOut = StoreFixture.record(agent: agentID, action: "pause")
+            let answered = StoreFixture.record(agent: agentID, action: "pause")
             for record in [timedOut, answered] {
                 try await store.log.commandCreated(record, durable: false)
                 store.log.commandSent(record.commandID, at: Date())
@@ -165,12 +166,12 @@ struct StoreWriterTests {
             ack.success = true
             store.log.commandFinished(
                 CommandReport(
-                    commandID: timedOut.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    commandID: timedOut.commandID, agentID: agentID, action: .pause(.init()), origin: CommandOrigin(),
                     outcome: .timedOut(after: .seconds(5)), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
                 ))
             store.log.commandFinished(
                 CommandReport(
-                    commandID: answered.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    commandID: answered.commandID, agentID: agentID, action: .pause(.init()), origin: CommandOrigin(),
                     outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
                 ))
             store.log.commandReconciled(timedOut.commandID, agentID: agentID, ack: ack, at: Date())
@@ -185,11 +186,28 @@ struct StoreWriterTests {
         }
     }
 
+    @Test func aReadThatEndedUnansweredIsNeverUnresolved() async throws {
+        try await StoreFixture.with { store in
+            let agentID = UUID()
+            let ping = StoreFixture.record(agent: agentID, action: "ping")
+            try await store.log.commandCreated(ping, durable: false)
+            store.log.commandSent(ping.commandID, at: Date())
+            store.log.commandFinished(
+                CommandReport(
+                    commandID: ping.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                    outcome: .timedOut(after: .seconds(5)), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
+                ))
+            try await store.writer.flush()
+            #expect(try await store.history.command(ping.commandID)?.state == "timed_out")
+            #expect(try await store.history.unresolved(agentID: agentID, since: .distantPast).isEmpty, "a ping changed nothing to learn")
+        }
+    }
+
     @Test func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation() async throws {
         try await StoreFixture.with { store in
             let agentID = UUID()
-            let uncertain = StoreFixture.record(agent: agentID)
-            let refused = StoreFixture.record(agent: agentID)
+            let uncertain = StoreFixture.record(agent: agentID, action: "sell")
+            let refused = StoreFixture.record(agent: agentID, action: "sell")
             for record in [uncertain, refused] {
                 try await store.log.commandCreated(record, durable: false)
                 store.log.commandSent(record.commandID, at: Date())
@@ -200,7 +218,7 @@ struct StoreWriterTests {
                 ack.errorCode = code
                 store.log.commandFinished(
                     CommandReport(
-                        commandID: record.commandID, agentID: agentID, action: .ping(.init()), origin: CommandOrigin(),
+                        commandID: record.commandID, agentID: agentID, action: .sell(.init()), origin: CommandOrigin(),
                         outcome: .answered(ack), timeout: .seconds(5), issuedAt: Date(), sentAt: Date(), finishedAt: Date()
                     ))
             }
