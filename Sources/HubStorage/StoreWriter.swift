@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HubCore
+import Wire
 import Logging
 import Synchronization
 
@@ -148,7 +149,7 @@ package final class StoreWriter: Sendable {
     private func waitForCommit(
         _ prepare: (inout State) -> Result<CheckedContinuation<Void, Never>?, HubError>
     ) async throws(HubError) {
-        let id = UUID()
+        let id = UUID.random()
         do {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
