@@ -46,7 +46,10 @@ struct CommandHubBench: AsyncParsableCommand {
     @Option(help: "libMallocCounter.so to preload into the hub for allocations per command (default: next to this binary, if built).")
     var mallocCounter: String?
 
-    @Option(help: "Python with grpcio for the anchors (TCP and grpcio round trips); default: $COMMANDHUB_PYTHON, else .build/python/bin/python, else python3.")
+    @Option(
+        help:
+            "Python with grpcio for the anchors (TCP and grpcio round trips); default: $COMMANDHUB_PYTHON, else .build/python/bin/python, else python3."
+    )
     var python: String?
 
     @Option(
@@ -87,7 +90,8 @@ struct CommandHubBench: AsyncParsableCommand {
         if scenarios.contains("latency") {
             let python =
                 self.python ?? ProcessInfo.processInfo.environment["COMMANDHUB_PYTHON"]
-                ?? (FileManager.default.isExecutableFile(atPath: ".build/python/bin/python") ? ".build/python/bin/python" : "/usr/bin/python3")
+                ?? (FileManager.default.isExecutableFile(atPath: ".build/python/bin/python")
+                    ? ".build/python/bin/python" : "/usr/bin/python3")
             let script = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Benchmarks/Anchors/anchors.py")
             let found = FileManager.default.fileExists(atPath: script.path) ? script : URL(fileURLWithPath: "Benchmarks/Anchors/anchors.py")

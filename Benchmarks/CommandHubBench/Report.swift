@@ -63,7 +63,8 @@ struct Report {
                 ))
         }
         if let anchors {
-            rows.append(("Anchor: TCP round trip between two processes, p50 / p99", "", "\(ms(anchors.tcp.p50Ms)) / \(ms(anchors.tcp.p99Ms))"))
+            rows.append(
+                ("Anchor: TCP round trip between two processes, p50 / p99", "", "\(ms(anchors.tcp.p50Ms)) / \(ms(anchors.tcp.p99Ms))"))
             if let grpc = anchors.grpc {
                 rows.append(("Anchor: Python grpcio bidi ping-pong, one hop, p50 / p99", "", "\(ms(grpc.p50Ms)) / \(ms(grpc.p99Ms))"))
             }
