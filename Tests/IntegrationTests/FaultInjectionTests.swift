@@ -92,6 +92,43 @@ extension HeavySuites {
             }
         }
 
+        /// Two hub processes, an agent process given both: kill -9 the one holding it and the
+        /// other serves it within its backoff — no restart of the dead one needed.
+        @Test func anAgentGivenTwoHubsIsServedByTheOtherWhenItsHubIsKilled() async throws {
+            try await TemporaryDirectory.with { directory in
+                let hubs = [
+                    try await HubProcess.start(store: directory.path("a.sqlite")),
+                    try await HubProcess.start(store: directory.path("b.sqlite")),
+                ]
+                defer { for hub in hubs { hub.child.signal(SIGKILL) } }
+                let agent = try AgentProcess.start(
+                    hubPort: hubs[0].grpcPort, name: "two-homes", statePath: directory.path("agent.sqlite"),
+                    settings: ["hubs": hubs.map { "127.0.0.1:\($0.grpcPort)" }]
+                )
+                defer { agent.child.signal(SIGKILL) }
+                let home = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for (index, hub) in hubs.enumerated() {
+                        group.addTask {
+                            try await hub.child.waitForLine(containing: "agent connected")
+                            return index
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    return try #require(try await group.next())
+                }
+                let other = hubs[1 - home]
+                #expect(try await hubs[home].rest.post(agent.path("ping")).status == 200)
+                let killed = ContinuousClock.now
+                hubs[home].child.signal(SIGKILL)
+                #expect(try await hubs[home].child.exitStatus() == SIGKILL)
+                try await other.child.waitForLine(containing: "agent connected")
+                Measured.note(
+                    "hub killed (SIGKILL): its agent was served by the other hub after \(Measured.seconds(ContinuousClock.now - killed))")
+                let ping = try await other.rest.post(agent.path("ping"))
+                #expect(ping.status == 200, "\(ping)")
+            }
+        }
+
         @Test func aSlowAgentTimesOutAndItsLateAnswerIsKeptAsTheAgentsLaterWord() async throws {
             try await TemporaryDirectory.with { directory in
                 try await TestHub.with { hub in
