@@ -12,7 +12,7 @@ extension Hub {
         if replacing, self.operators.account(named: name) != nil {
             try self.operators.store.update(name: name, role: role, passwordHash: hash)
         } else {
-            try self.operators.store.add(name: name, role: role, passwordHash: hash)
+            try await self.operators.store.add(name: name, role: role, passwordHash: hash)
         }
         try self.operators.reload()
     }

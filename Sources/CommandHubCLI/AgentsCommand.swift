@@ -34,7 +34,7 @@ struct AgentsCommand: AsyncParsableCommand {
             let labels = try parseLabels(self.labels)
             let credentials = CredentialStore(database: try await self.store.open())
             do {
-                let token = try credentials.add(name: self.name, labels: labels)
+                let token = try await credentials.add(name: self.name, labels: labels)
                 print(token)
                 FileHandle.standardError.write(Data("credential \(self.name) created; the token above is shown only once\n".utf8))
             } catch {
@@ -62,7 +62,7 @@ struct AgentsCommand: AsyncParsableCommand {
             let labels = try parseLabels(self.labels)
             let credentials = CredentialStore(database: try await self.store.open())
             do {
-                print(try credentials.rotate(name: self.name, labels: labels))
+                print(try await credentials.rotate(name: self.name, labels: labels))
             } catch {
                 throw Failure.data(error.message)
             }
@@ -119,7 +119,7 @@ struct AgentsCommand: AsyncParsableCommand {
         func run() async throws {
             let credentials = CredentialStore(database: try await self.store.open())
             do {
-                let changed = try credentials.revoke(name: self.name)
+                let changed = try await credentials.revoke(name: self.name)
                 print(changed ? "credential \(self.name) revoked" : "credential \(self.name) was already revoked")
             } catch {
                 throw Failure.data(error.message)

@@ -40,7 +40,7 @@ struct UsersCommand: AsyncParsableCommand {
             let hash = try await PasswordHasher(cost: UInt8(configuration.bcryptCost)).hash(password)
             let operators = OperatorStore(database: try await self.store.open())
             do {
-                try operators.add(name: self.name, role: self.role, passwordHash: hash)
+                try await operators.add(name: self.name, role: self.role, passwordHash: hash)
             } catch {
                 throw Failure.data(error.message)
             }

@@ -52,7 +52,7 @@ package struct AdminRoutes {
         let given = try body.string("password")
         if let given { try PasswordHasher.validate(given) }
         let password = given ?? PasswordHasher.generate()
-        try self.operators.store.add(name: name, role: role, passwordHash: try await self.hasher.hash(password))
+        try await self.operators.store.add(name: name, role: role, passwordHash: try await self.hasher.hash(password))
         try self.operators.reload()
         var members: [(String, JSON)] = [("name", .string(name)), ("role", .string(role.rawValue))]
         if given == nil { members.append(("password", .string(password))) }
@@ -130,7 +130,7 @@ package struct AdminRoutes {
         var request = request
         let body = try JSONBody(try await request.collectBody(upTo: context.maxUploadSize), allowed: ["name", "labels"])
         let name = try body.requiredString("name")
-        let token = try self.credentials.store.add(name: name, labels: try body.stringMap("labels") ?? [:])
+        let token = try await self.credentials.store.add(name: name, labels: try body.stringMap("labels") ?? [:])
         try self.credentials.reload()
         return JSON.object([("name", .string(name)), ("token", .string(token))]).response(status: .created)
     }

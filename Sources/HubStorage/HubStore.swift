@@ -8,7 +8,7 @@ package struct HubStore: Sendable {
     package let database: HubDatabase
     package let writer: StoreWriter
     package let log: CommandLog
-    package let history: CommandHistory
+    package let history: any CommandHistoryReading
     package let directory: AgentDirectory
     package let wallets: WalletBook
     package let authenticator: CredentialAuthenticator
@@ -22,7 +22,7 @@ package struct HubStore: Sendable {
         database: HubDatabase,
         writer: StoreWriter,
         log: CommandLog,
-        history: CommandHistory,
+        history: any CommandHistoryReading,
         directory: AgentDirectory,
         wallets: WalletBook,
         authenticator: CredentialAuthenticator,

@@ -67,16 +67,22 @@ package final class StoreWriter: Sendable {
         var isEmpty: Bool { self.items.isEmpty && self.states.isEmpty }
     }
 
-    package let database: HubDatabase
+    /// Where batches are committed (the SQLite file, or PostgreSQL).
+    package let committer: any StoreCommitter
     /// How long work nobody waits for may wait for company before it is committed.
     package let linger: Duration
     private let state = Mutex(State())
     private let logger: Logger
 
-    package init(database: HubDatabase, linger: Duration = .milliseconds(10), logger: Logger) {
-        self.database = database
+    package init(committer: any StoreCommitter, linger: Duration = .milliseconds(10), logger: Logger) {
+        self.committer = committer
         self.linger = linger
         self.logger = logger
+    }
+
+    /// A writer committing to the SQLite file `database`.
+    package convenience init(database: HubDatabase, linger: Duration = .milliseconds(10), logger: Logger) {
+        self.init(committer: SQLiteCommitter(database: database), linger: linger, logger: logger)
     }
 
     /// False while the last commit failed; new commands are refused until one succeeds.
@@ -208,17 +214,7 @@ package final class StoreWriter: Sendable {
             }
             do {
                 let writes = StoreWriter.fold(batch.items.map(\.write))
-                let apply = { (db: Database) throws in
-                    for write in writes { try StoreWriter.apply(write, in: db) }
-                    for snapshot in batch.states.values { try StoreWriter.applyState(snapshot, in: db) }
-                }
-                if batch.stop {
-                    // The last batch runs while the task is being cancelled, and GRDB's async
-                    // write refuses to start in a cancelled task: commit it synchronously.
-                    try self.database.pool.write(apply)
-                } else {
-                    try await self.database.pool.write(apply)
-                }
+                try await self.committer.commit(writes, states: Array(batch.states.values), final: batch.stop)
                 backoff = .milliseconds(50)
                 self.committed(batch)
             } catch {
@@ -321,7 +317,7 @@ package final class StoreWriter: Sendable {
     /// Puts a failed batch back (without its durable writes, whose callers are told), turns
     /// unhealthy and fails every waiter.
     private func failed(_ batch: Batch, error: any Error) {
-        let reason = Self.describe(error)
+        let reason = self.committer.describe(error)
         let waiters = self.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             if state.failure == nil { self.logger.error("database write failed; retrying", metadata: ["error": "\(reason)"]) }
             state.failure = reason

@@ -27,7 +27,7 @@ struct DurableStateTests {
             ) { hub in
                 // The CLI works from another process: another connection to the same file.
                 let cli = CredentialStore(database: try HubDatabase.open(path: storePath))
-                let token = try cli.add(name: "desk-7", labels: ["desk": "7"])
+                let token = try await cli.add(name: "desk-7", labels: ["desk": "7"])
                 var configuration = TestAgents.configuration(name: "bot-7", port: hub.grpcPort, token: token)
                 configuration.statePath = directory.path("agent.sqlite")
                 let agent = try await Agent.open(configuration: configuration, logger: TestHub.logger)
@@ -37,7 +37,7 @@ struct DurableStateTests {
                 let detail = try await hub.rest.get("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/")
                 #expect(detail.json["labels"]["desk"].string == "7", "the credential's labels reach the agent")
 
-                try cli.revoke(name: "desk-7")
+                try await cli.revoke(name: "desk-7")
                 try await hub.waitForDisconnected(agent.agentID)
                 // The agent treats the refusal as fatal instead of retrying forever.
                 await #expect(throws: AgentError.self) { try await run.value }

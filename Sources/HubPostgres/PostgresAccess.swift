@@ -1,0 +1,33 @@
+import HubCore
+import Logging
+import PostgresNIO
+
+/// Runs a query or a transaction on the store's client; every failure becomes
+/// `storeUnavailable` with the server's reason, a `HubError` thrown by the body stays itself.
+struct PostgresAccess: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func run<T: Sendable>(_ body: @Sendable (PostgresClient, Logger) async throws -> T) async throws(HubError) -> T {
+        do {
+            return try await body(self.client, self.logger)
+        } catch {
+            if let error = PostgresErrors.cause(error) as? HubError { throw error }
+            throw .storeUnavailable(PostgresErrors.describe(error))
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection, Logger) async throws -> T) async throws(HubError) -> T {
+        try await self.run { client, logger in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        }
+    }
+}
+
+extension PostgresRowSequence {
+    /// Whether the query returned at least one row.
+    func hasRows() async throws -> Bool {
+        for try await _ in self { return true }
+        return false
+    }
+}
