@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "commandhub", targets: ["CommandHubCLI"]),
         .executable(name: "crypto-agent", targets: ["CryptoAgentCLI"]),
         .executable(name: "commandhub-bench", targets: ["CommandHubBench"]),
+        // Preloaded into the hub by the benchmark to count allocations per command.
+        .library(name: "MallocCounter", type: .dynamic, targets: ["MallocCounter"]),
         .executable(name: "commandhub-fuzz", targets: ["CommandHubFuzz"]),
         .library(name: "CommandHub", targets: ["CommandHub"]),
         .library(name: "CryptoAgent", targets: ["CryptoAgent"]),
@@ -240,6 +242,7 @@ let package = Package(
             path: "Benchmarks/AgentSwarm",
             swiftSettings: swiftSettings
         ),
+        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         .executableTarget(
             name: "CommandHubBench",
             dependencies: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the hub's fuzz targets under libFuzzer for a bounded time (README "Fuzzing").
+# Runs the hub's fuzz targets under libFuzzer for a bounded time (docs/FUZZING.md).
 #
 #   Scripts/fuzz.sh [TARGET|all] [SECONDS]      default: all targets, 60 s each
 #   FUZZ_FLAGS="-jobs=2 -workers=2" Scripts/fuzz.sh sell-body 600

@@ -18,7 +18,9 @@ final class SwarmAgent: @unchecked Sendable {
     private weak var swarm: Swarm?
     private let settings: Swarm.Settings
     private var channel: (any Channel)?
-    private var attempt = 0
+    private var schedule: ReconnectSchedule
+    /// The restart hint of the status that ended the current stream, if it carried one.
+    private var restartHint: Duration?
     private var paused = false
     private var stopped = false
     private var welcomed = false
@@ -30,6 +32,11 @@ final class SwarmAgent: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.swarm = swarm
         self.settings = swarm.settings
+        self.schedule = ReconnectSchedule(
+            backoff: Backoff(
+                initial: .nanoseconds(swarm.settings.initialBackoff.nanoseconds),
+                maximum: .nanoseconds(swarm.settings.maximumBackoff.nanoseconds))
+        )
     }
 
     /// Connects now, or after `delay`.
@@ -102,21 +109,26 @@ final class SwarmAgent: @unchecked Sendable {
         self.channel = nil
         self.heartbeats?.cancel()
         self.heartbeats = nil
-        if self.welcomed {
+        let welcomed = self.welcomed
+        if welcomed {
             self.welcomed = false
             self.swarm?.disconnected(self)
         }
-        self.scheduleReconnect()
+        self.scheduleReconnect(after: self.restartHint.map { .hubRestarting(window: $0) } ?? .ended(welcomed: welcomed))
+        self.restartHint = nil
     }
 
-    /// Full jitter over an exponential ceiling, as the real agent does.
-    private func scheduleReconnect() {
+    /// As the real agent does: full jitter over a growing ceiling, or the hub's restart window.
+    private func scheduleReconnect(after ending: SessionEnding = .ended(welcomed: false)) {
         guard !self.stopped else { return }
-        self.attempt += 1
-        let settings = self.settings
-        let ceiling = min(settings.maximumBackoff, settings.initialBackoff * (1 << min(self.attempt - 1, 16)))
-        let delay = TimeAmount.nanoseconds(Int64.random(in: 0...max(ceiling.nanoseconds, 1)))
-        self.eventLoop.scheduleTask(in: delay) { self.open() }
+        var generator = SystemRandomNumberGenerator()
+        let delay = self.schedule.delay(after: ending, using: &generator)
+        self.eventLoop.scheduleTask(in: .nanoseconds(max(Int64(delay.seconds * 1e9), 1))) { self.open() }
+    }
+
+    /// The hub ended the stream with a restart hint (`shutting_down`, `hub-retry-after-ms`).
+    func hubRestarting(window: Duration) {
+        self.restartHint = window
     }
 
     // MARK: Called by the stream handler, on the event loop.
@@ -134,7 +146,6 @@ final class SwarmAgent: @unchecked Sendable {
 
     func welcome(_ welcome: Commandhub_V1_Welcome, context: ChannelHandlerContext, handler: AgentStreamHandler) {
         self.welcomed = true
-        self.attempt = 0
         self.swarm?.welcomed(self)
         let interval = TimeAmount.milliseconds(max(welcome.heartbeatIntervalMs, 100))
         let channel = context.channel
@@ -261,7 +272,13 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
             if frame.endStream { context.channel.parent?.close(promise: nil) }
         case .headers(let headers):
             // Trailers (or a trailers-only refusal): the hub ended the call.
-            if headers.endStream { context.channel.parent?.close(promise: nil) }
+            guard headers.endStream else { break }
+            if headers.headers.first(name: WireMetadata.hubError) == WireMetadata.shuttingDown,
+                let window = headers.headers.first(name: WireMetadata.retryAfter).flatMap(Int64.init), (0...60_000).contains(window)
+            {
+                self.agent.hubRestarting(window: .milliseconds(window))
+            }
+            context.channel.parent?.close(promise: nil)
         case .rstStream:
             context.channel.parent?.close(promise: nil)
         default:

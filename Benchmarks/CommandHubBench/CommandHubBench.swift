@@ -40,6 +40,12 @@ struct CommandHubBench: AsyncParsableCommand {
     @Option(help: "Minutes the soak runs.")
     var soakMinutes: Double = 10
 
+    @Option(help: "Who answers in the latency scenario (comma-separated): swarm, real (crypto-agent processes).")
+    var latencyAgents: String = "swarm,real"
+
+    @Option(help: "libMallocCounter.so to preload into the hub for allocations per command (default: next to this binary, if built).")
+    var mallocCounter: String?
+
     @Option(
         name: .customLong("hub-env"),
         help: "KEY=VALUE added to every hub's environment (repeatable), e.g. COMMANDHUB_GRPC_SERVER=grpc-swift.")
@@ -62,9 +68,18 @@ struct CommandHubBench: AsyncParsableCommand {
             guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--hub-env needs KEY=VALUE, got \(pair)") }
             environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
-        let bench = Scenarios(binary: binary, group: group, hubEnvironment: environment, log: { line in print(line) })
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let counter = self.mallocCounter ?? here.appendingPathComponent("libMallocCounter.so").path
+        let bench = Scenarios(
+            binary: binary, group: group, hubEnvironment: environment,
+            agentBinary: binary.deletingLastPathComponent().appendingPathComponent("crypto-agent"),
+            mallocCounter: FileManager.default.fileExists(atPath: counter) ? counter : nil,
+            log: { line in print(line) })
         if scenarios.contains("latency") {
-            report.latency = try await bench.latency(serial: self.serialRequests, concurrent: self.concurrentRequests)
+            for kind in self.latencyAgents.split(separator: ",").compactMap({ Scenarios.AgentKind(rawValue: String($0)) }) {
+                report.latencies.append(
+                    try await bench.latency(serial: self.serialRequests, concurrent: self.concurrentRequests, agents: kind))
+            }
         }
         if scenarios.contains("fleet") {
             for size in [1_000, self.agents] where size <= self.agents {

@@ -11,6 +11,8 @@ final class HubUnderTest: @unchecked Sendable {
     let store: String
     let token: String
     let environment: [String: String]
+    /// `libMallocCounter.so`, preloaded into the hub to count its allocations, when given.
+    let mallocCounter: String?
     private(set) var process: Process?
     private(set) var grpcPort = 0
     private(set) var httpPort = 0
@@ -20,11 +22,20 @@ final class HubUnderTest: @unchecked Sendable {
     static let password = "bench-password-0123"
     private let output = Mutex<String>("")
 
-    init(binary: URL, store: String, token: String, environment: [String: String]) {
+    init(binary: URL, store: String, token: String, environment: [String: String], mallocCounter: String? = nil) {
         self.binary = binary
         self.store = store
         self.token = token
         self.environment = environment
+        self.mallocCounter = mallocCounter
+    }
+
+    /// The counter file the preloaded malloc counter writes.
+    var allocationsFile: String? { self.mallocCounter.map { _ in self.store + ".allocations" } }
+
+    /// The running hub's probe.
+    var probe: ProcessProbe? {
+        self.process.map { ProcessProbe(pid: $0.processIdentifier, allocationsFile: self.allocationsFile) }
     }
 
     /// Starts the hub (on the previous ports when restarting) and waits until it serves; the
@@ -40,6 +51,10 @@ final class HubUnderTest: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["COMMANDHUB_AGENTS_TOKENS"] = self.token
         for (key, value) in self.environment { environment[key] = value }
+        if let counter = self.mallocCounter, let file = self.allocationsFile {
+            environment["LD_PRELOAD"] = counter
+            environment["MALLOC_COUNTER_FILE"] = file
+        }
         process.environment = environment
         let pipe = Pipe()
         process.standardError = pipe
@@ -126,16 +141,7 @@ final class HubUnderTest: @unchecked Sendable {
     }
 
     /// CPU time (user + system) the hub has used so far, in seconds.
-    var cpuSeconds: Double {
-        guard let pid = self.process?.processIdentifier,
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let afterName = stat.range(of: ") ")
-        else { return 0 }
-        // Fields after the command name start at field 3; utime and stime are fields 14 and 15.
-        let fields = stat[afterName.upperBound...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    var cpuSeconds: Double { self.probe?.cpuSeconds ?? 0 }
 
     private static func port(after key: String, in line: Substring) -> Int? {
         guard let range = line.range(of: key) else { return nil }

@@ -11,17 +11,35 @@ struct Scenarios {
     let group: any EventLoopGroup
     /// Environment every hub under test gets on top of the benchmark's own (`--hub-env`).
     var hubEnvironment: [String: String] = [:]
+    /// The `crypto-agent` binary for real-agent runs.
+    var agentBinary: URL
+    /// `libMallocCounter.so` to preload into the hub, when it was built.
+    var mallocCounter: String?
     let log: @Sendable (String) -> Void
 
+    /// Who answers the commands of a latency run.
+    enum AgentKind: String, Sendable {
+        /// The benchmark's swarm: `ChannelHandler` agents that answer at once, no record kept.
+        case swarm
+        /// `crypto-agent run` processes: the real command handler, paper exchange and state on disk.
+        case real
+    }
+
     struct Latency {
+        var agents: AgentKind
         var serial: RESTLoad.Result
         var concurrent: RESTLoad.Result
-        /// CPU time per acknowledged command during the C = 64 run: the hub's, and this
-        /// process's (the swarm and the load generator), in microseconds.
-        var hubCPUPerCommand: Double
-        var benchCPUPerCommand: Double
-        /// The hub's CPU time per command during the C = 1 run, in microseconds.
-        var hubCPUPerSerialCommand: Double
+        /// The hub's costs per command at C = 1 and at C = 64.
+        var hubSerial: ProcessProbe.PerCommand
+        var hubConcurrent: ProcessProbe.PerCommand
+        /// The agents' costs per command (real agents only), summed over their processes.
+        var agentSerial: ProcessProbe.PerCommand?
+        var agentConcurrent: ProcessProbe.PerCommand?
+        /// This process's CPU per command at C = 64 (the load generator, and the swarm when it answers), µs.
+        var benchConcurrentCPU: Double
+        /// The hub's system calls per kind over `syscallCommands` commands at C = 1 (empty without strace).
+        var syscalls: [(name: String, calls: Int)]
+        var syscallCommands: Int
     }
 
     /// CPU time (user + system) this process has used so far, in seconds.
@@ -69,7 +87,7 @@ struct Scenarios {
         defer { try? FileManager.default.removeItem(at: directory) }
         let hub = HubUnderTest(
             binary: self.binary, store: directory.appendingPathComponent("hub.sqlite").path, token: Self.token,
-            environment: self.hubEnvironment.merging(environment) { _, own in own }
+            environment: self.hubEnvironment.merging(environment) { _, own in own }, mallocCounter: self.mallocCounter
         )
         try await hub.start()
         do {
@@ -86,40 +104,83 @@ struct Scenarios {
         Swarm(count: size, settings: Swarm.Settings(port: hub.grpcPort, token: Self.token), group: self.group)
     }
 
-    /// REST → agent → ack round trips (ping) at C = 1 and C = 64 over 64 agents.
-    func latency(serial: Int, concurrent: Int) async throws -> Latency {
+    /// REST → agent → ack round trips (ping) at C = 1 and C = 64, answered by 64 swarm agents or
+    /// by 8 real agent processes; the hub's (and real agents') CPU, context switches and
+    /// allocations per command; the hub's system calls per kind at C = 1.
+    func latency(serial: Int, concurrent: Int, agents kind: AgentKind) async throws -> Latency {
         try await self.withHub { hub in
-            let swarm = self.swarm(64, hub: hub)
-            swarm.start()
-            await swarm.waitForConnected(64)
-            let paths = swarm.agentIDs.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
-            self.log("latency: warming up")
-            _ = try await RESTLoad.run(
-                port: hub.httpPort, paths: paths, connections: 1, requests: 3_000, token: hub.operatorToken, group: self.group)
-            let serialCPUBefore = hub.cpuSeconds
-            let serialResult = try await RESTLoad.run(
-                port: hub.httpPort, paths: paths, connections: 1, requests: serial, token: hub.operatorToken, group: self.group)
-            let serialCPU = (hub.cpuSeconds - serialCPUBefore) / Double(max(1, serialResult.statuses[200] ?? 0)) * 1_000_000
+            guard let probe = hub.probe else { throw BenchError("the hub is not running") }
+            var swarm: Swarm?
+            var real: AgentProcesses?
+            defer { real?.stop() }
+            let ids: [UUID]
+            switch kind {
+            case .swarm:
+                let agents = self.swarm(64, hub: hub)
+                agents.start()
+                await agents.waitForConnected(64)
+                swarm = agents
+                ids = agents.agentIDs
+            case .real:
+                let directory = URL(fileURLWithPath: hub.store).deletingLastPathComponent()
+                real = try AgentProcesses(
+                    count: 8, binary: self.agentBinary, grpcPort: hub.grpcPort, token: Self.token, directory: directory)
+                ids = try await self.connectedIDs(hub, selector: "bench=real", count: 8)
+            }
+            let paths = ids.map { "/api/crypto/commands/\($0.uuidString.lowercased())/ping/" }
+            let load = { (connections: Int, requests: Int) in
+                try await RESTLoad.run(
+                    port: hub.httpPort, paths: paths, connections: connections, requests: requests, token: hub.operatorToken,
+                    group: self.group)
+            }
+            let agentsRead = { real?.read() }
+            self.log("latency (\(kind.rawValue) agents): warming up")
+            _ = try await load(1, 3_000)
+
+            let (hubBefore, agentsBefore) = (probe.read(), agentsRead())
+            let serialResult = try await load(1, serial)
+            let serialCommands = serialResult.statuses[200] ?? 0
+            let hubSerial = ProcessProbe.PerCommand(probe.read() - hubBefore, commands: serialCommands)
+            let agentSerial = zip2(agentsRead(), agentsBefore).map { ProcessProbe.PerCommand($0 - $1, commands: serialCommands) }
             self.log(
-                "latency: C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms statuses \(serialResult.statuses); hub CPU per command \(Int(serialCPU)) µs"
+                "latency (\(kind.rawValue)): C=1 p50 \(serialResult.percentile(0.5)) ms p99 \(serialResult.percentile(0.99)) ms \(serialResult.statuses); hub \(Int(hubSerial.cpuMicroseconds)) µs, \(hubSerial.contextSwitches) switches, \(hubSerial.allocations ?? .nan) allocations per command; agents \(agentSerial.map { Int($0.cpuMicroseconds) } ?? 0) µs"
             )
-            _ = try await RESTLoad.run(
-                port: hub.httpPort, paths: paths, connections: 64, requests: 20_000, token: hub.operatorToken, group: self.group)
-            let (hubBefore, benchBefore) = (hub.cpuSeconds, Self.ownCPUSeconds)
-            let concurrentResult = try await RESTLoad.run(
-                port: hub.httpPort, paths: paths, connections: 64, requests: concurrent, token: hub.operatorToken, group: self.group)
-            let commands = Double(max(1, concurrentResult.statuses[200] ?? 0))
-            let hubCPU = (hub.cpuSeconds - hubBefore) / commands * 1_000_000
-            let benchCPU = (Self.ownCPUSeconds - benchBefore) / commands * 1_000_000
+
+            var syscalls: [(name: String, calls: Int)] = []
+            let syscallCommands = min(2_000, serial)
+            if SyscallCount.available {
+                syscalls = try await SyscallCount.during(pid: probe.pid) { _ = try await load(1, syscallCommands) }
+            }
+
+            _ = try await load(64, 20_000)
+            let (hubBefore64, agentsBefore64, benchBefore64) = (probe.read(), agentsRead(), Self.ownCPUSeconds)
+            let concurrentResult = try await load(64, concurrent)
+            let concurrentCommands = concurrentResult.statuses[200] ?? 0
+            let hubConcurrent = ProcessProbe.PerCommand(probe.read() - hubBefore64, commands: concurrentCommands)
+            let agentConcurrent = zip2(agentsRead(), agentsBefore64).map { ProcessProbe.PerCommand($0 - $1, commands: concurrentCommands) }
+            let benchCPU = (Self.ownCPUSeconds - benchBefore64) / Double(max(1, concurrentCommands)) * 1_000_000
             self.log(
-                "latency: C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms statuses \(concurrentResult.statuses); CPU per command: hub \(Int(hubCPU)) µs, bench \(Int(benchCPU)) µs"
+                "latency (\(kind.rawValue)): C=64 \(Int(concurrentResult.throughput)) /s p50 \(concurrentResult.percentile(0.5)) ms \(concurrentResult.statuses); hub \(Int(hubConcurrent.cpuMicroseconds)) µs, agents \(agentConcurrent.map { Int($0.cpuMicroseconds) } ?? 0) µs, bench \(Int(benchCPU)) µs per command"
             )
-            await swarm.stop()
+            await swarm?.stop()
             return Latency(
-                serial: serialResult, concurrent: concurrentResult, hubCPUPerCommand: hubCPU, benchCPUPerCommand: benchCPU,
-                hubCPUPerSerialCommand: serialCPU
-            )
+                agents: kind, serial: serialResult, concurrent: concurrentResult, hubSerial: hubSerial, hubConcurrent: hubConcurrent,
+                agentSerial: agentSerial, agentConcurrent: agentConcurrent, benchConcurrentCPU: benchCPU, syscalls: syscalls,
+                syscallCommands: syscallCommands)
         }
+    }
+
+    /// The ids of the connected agents matching `selector`, once there are `count` of them.
+    func connectedIDs(_ hub: HubUnderTest, selector: String, count: Int) async throws -> [UUID] {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let text = try await hub.get("/api/crypto/commands/?selector=\(selector)")
+            if let rows = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], rows.count >= count {
+                return rows.compactMap { ($0["client_id"] as? String).flatMap(UUID.init(uuidString:)) }
+            }
+            try await Task.sleep(for: .milliseconds(100))  // polls the hub for agents starting up
+        }
+        throw BenchError("\(count) agents (\(selector)) did not connect within 60 s")
     }
 
     /// Memory per connected agent and `pause_all` over the whole fleet.
@@ -231,4 +292,10 @@ struct Scenarios {
 
 extension Duration {
     var seconds: Double { Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18 }
+}
+
+/// Both values, when there are both.
+func zip2<T>(_ lhs: T?, _ rhs: T?) -> (T, T)? {
+    guard let lhs, let rhs else { return nil }
+    return (lhs, rhs)
 }

@@ -13,7 +13,8 @@ func buildLink(_ configuration: HubConfiguration, fleet: HubFleet, store: HubSto
         settings: .init(
             heartbeatInterval: configuration.heartbeatInterval, livenessTimeout: configuration.livenessTimeout,
             helloTimeout: configuration.helloTimeout, outboxCapacity: configuration.outboxCapacity,
-            maxMessageBytes: configuration.maxAgentMessageBytes
+            maxMessageBytes: configuration.maxAgentMessageBytes,
+            reconnectWindow: configuration.shutdownReconnectWindow
         ), logger: logger
     )
     store.authenticator.onRevoked { name in link.closeSessions(credential: name, error: .credentialRevoked(name)) }

@@ -24,7 +24,7 @@ extension CommandRoutes {
             if !body.preview, origin.idempotencyKey == nil { throw .idempotencyKeyRequired }
             guard self.registry.snapshot(of: id) != nil else { throw .clientNotFound(id.lowercased) }
 
-            let commandID = UUID()
+            let commandID = UUID.random()
             var sell = body.wire
             sell.clientOrderID = commandID.lowercased
             let report = await self.dispatcher.send(

@@ -149,7 +149,7 @@ package struct CommandRoutes {
                 maxFailures: try parameters.integer("max_failures", in: 0...100_000)
             )
             let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
-            let jobID = UUID()
+            let jobID = UUID.random()
             try self.log.jobCreated(
                 JobRecord(
                     jobID: jobID, action: name, parameters: action.parameters.text,

@@ -21,15 +21,19 @@ package final class AgentLink: SessionObserver, Sendable {
         package var helloTimeout: Duration
         package var outboxCapacity: Int
         package var maxMessageBytes: Int
+        /// Told to agents when the hub shuts down: spread your reconnects over this window.
+        package var reconnectWindow: Duration
 
         package init(
-            heartbeatInterval: Duration, livenessTimeout: Duration, helloTimeout: Duration, outboxCapacity: Int, maxMessageBytes: Int
+            heartbeatInterval: Duration, livenessTimeout: Duration, helloTimeout: Duration, outboxCapacity: Int, maxMessageBytes: Int,
+            reconnectWindow: Duration = .seconds(1)
         ) {
             self.heartbeatInterval = heartbeatInterval
             self.livenessTimeout = livenessTimeout
             self.helloTimeout = helloTimeout
             self.outboxCapacity = outboxCapacity
             self.maxMessageBytes = maxMessageBytes
+            self.reconnectWindow = reconnectWindow
         }
     }
 

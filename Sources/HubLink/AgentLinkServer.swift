@@ -104,6 +104,9 @@ package final class AgentLinkServer: Service {
             // Accept many connections per tick: a reconnect storm arrives all at once.
             .serverChannelOption(.maxMessagesPerRead, value: 64)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // Reads are a heartbeat or an ack, a few hundred bytes: a small first receive buffer
+            // (each connection keeps one), grown only for a connection that needs it.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls = options.tls {

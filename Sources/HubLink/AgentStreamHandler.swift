@@ -169,7 +169,7 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
             context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: [":status": "415"], endStream: true))), promise: nil)
             return
         }
-        let trailers = GRPCFrames.trailers(reason, headersSent: accepted)
+        let trailers = GRPCFrames.trailers(reason, headersSent: accepted, reconnectWindow: self.link.settings.reconnectWindow)
         context.writeAndFlush(self.wrapOutboundOut(trailers)).whenComplete { _ in context.close(promise: nil) }
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 package final class SessionTracker: Sendable {
     private struct State {
         var sessions: [UUID: AgentSession] = [:]
-        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        var emptyWaiters = Waiters<Void>()
         var peak = 0
     }
 
@@ -29,13 +29,11 @@ package final class SessionTracker: Sendable {
     }
 
     package func remove(_ session: AgentSession) {
-        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = self.state.withLock { state -> Resumption<Void>? in
             state.sessions[session.sessionID] = nil
-            guard state.sessions.isEmpty else { return [] }
-            defer { state.emptyWaiters = [] }
-            return state.emptyWaiters
+            return state.sessions.isEmpty ? state.emptyWaiters.takeAll() : nil
         }
-        for waiter in waiters { waiter.resume() }
+        waiters?.resume()
     }
 
     /// Every running session, identified or not.
@@ -43,13 +41,6 @@ package final class SessionTracker: Sendable {
 
     /// Returns once no stream handler is running any more.
     package func waitUntilEmpty() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let empty = self.state.withLock { state -> Bool in
-                if state.sessions.isEmpty { return true }
-                state.emptyWaiters.append(continuation)
-                return false
-            }
-            if empty { continuation.resume() }
-        }
+        await self.state.wait(in: \.emptyWaiters) { $0.sessions.isEmpty ? () : nil }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HubCore
+import Wire
 import Logging
 import Synchronization
 
@@ -39,7 +40,7 @@ package final class StoreWriter: Sendable {
         var waiters: [Waiter] = []
         var wake: CheckedContinuation<Void, Never>?
         var failure: String?
-        var recoveryWaiters: [CheckedContinuation<Void, Never>] = []
+        var recoveryWaiters = Waiters<Void>()
         var stopping = false
         /// The writer is lingering: `wake` is resumed by its timer or by urgent work only.
         var lingering = false
@@ -127,14 +128,7 @@ package final class StoreWriter: Sendable {
 
     /// Returns once the store accepts writes (at once if it does).
     package func waitUntilHealthy() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let healthy = self.state.withLock { state -> Bool in
-                if state.failure == nil { return true }
-                state.recoveryWaiters.append(continuation)
-                return false
-            }
-            if healthy { continuation.resume() }
-        }
+        await self.state.wait(in: \.recoveryWaiters) { $0.failure == nil ? () : nil }
     }
 
     /// Wakes the writer if agent states are waiting.
@@ -161,7 +155,7 @@ package final class StoreWriter: Sendable {
     private func waitForCommit(
         _ prepare: (inout State) -> Result<CheckedContinuation<Void, Never>?, HubError>
     ) async throws(HubError) {
-        let id = UUID()
+        let id = UUID.random()
         do {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -296,14 +290,13 @@ package final class StoreWriter: Sendable {
 
     private func committed(_ batch: Batch) {
         let (ready, recovered) = self.state.withLock {
-            state -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
+            state -> ([CheckedContinuation<Void, any Error>], Resumption<Void>?) in
             state.committed = max(state.committed, batch.upTo)
-            var recovered: [CheckedContinuation<Void, Never>] = []
+            var recovered: Resumption<Void>?
             if state.failure != nil {
                 self.logger.notice("database writes recovered")
                 state.failure = nil
-                recovered = state.recoveryWaiters
-                state.recoveryWaiters = []
+                recovered = state.recoveryWaiters.takeAll()
             }
             let committed = state.committed
             let ready = state.waiters.filter { $0.upTo <= committed }.map(\.continuation)
@@ -311,7 +304,7 @@ package final class StoreWriter: Sendable {
             return (ready, recovered)
         }
         for waiter in ready { waiter.resume() }
-        for waiter in recovered { waiter.resume() }
+        recovered?.resume()
     }
 
     /// Puts a failed batch back (without its durable writes, whose callers are told), turns

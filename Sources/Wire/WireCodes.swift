@@ -9,3 +9,18 @@ public enum WireCodes {
     /// was lost): nothing is recorded as finished, and reconciliation asks again later.
     public static let outcomeUnknown = "outcome_unknown"
 }
+
+/// Trailing metadata of the status that ends an `AgentLink.Connect` call, for agents to act on.
+public enum WireMetadata {
+    /// The hub error that ended the call, by its stable code (`shutting_down`, `session_replaced`…).
+    public static let hubError = "hub-error"
+
+    /// The `hub-error` of a hub that is stopping, normally to start again: the agent reconnects
+    /// soon (within `retryAfter`) rather than after its grown backoff.
+    public static let shuttingDown = "shutting_down"
+
+    /// With `shutting_down`: the window, in milliseconds, over which the hub asks its agents to
+    /// spread their reconnects — each picks a uniform random delay in it, so a restart brings
+    /// the fleet back at once without a thundering herd.
+    public static let retryAfter = "hub-retry-after-ms"
+}

@@ -133,11 +133,17 @@ struct LinkLifecycleTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await agent.run() }
             defer { group.cancelAll() }
-            try await TestHub.with(grpcPort: firstPort) { _ in
+            let welcomedAt = try await TestHub.with(grpcPort: firstPort) { _ in
                 // The agent's own view: it was welcomed (not only registered by the hub).
                 try await links.wait { if case .connected = $0 { true } else { false } }
+                return links.count
             }
-            try await links.wait { if case .disconnected = $0 { true } else { false } }
+            let disconnect = try await links.wait(after: welcomedAt) { if case .disconnected = $0 { true } else { false } }
+            // The stopping hub's restart hint reached the agent: it comes back within the hub's
+            // window (1 s by default), not after its grown backoff.
+            guard case .disconnected(let reason, let retryIn) = disconnect else { return }
+            #expect(reason == "hub restarting")
+            #expect(try #require(retryIn) <= .seconds(1))
             try await TestHub.with(grpcPort: firstPort) { hub in
                 try await hub.waitForConnected(agent.agentID)
                 try await hub.expectPong(agent.agentID)
@@ -145,6 +151,19 @@ struct LinkLifecycleTests {
         }
         let connects = links.events.filter { if case .connected = $0 { true } else { false } }
         #expect(connects.count == 2)
+    }
+
+    @Test func aStoppingHubEndsEachStreamWithTheRestartHint() async throws {
+        let agent = try await TestHub.with(configure: { $0.shutdownReconnectWindow = .milliseconds(2500) }) { hub in
+            let agent = RawAgent(port: hub.grpcPort)
+            agent.sendHello()
+            try await hub.waitForConnected(agent.agentID)
+            return agent
+        }
+        let error = try #require(await agent.ending() as? RPCError)
+        #expect(error.code == .unavailable)
+        #expect(Array(error.metadata[stringValues: WireMetadata.hubError]) == [WireMetadata.shuttingDown])
+        #expect(Array(error.metadata[stringValues: WireMetadata.retryAfter]) == ["2500"])
     }
 
     @Test func aSecondConnectionForTheSameAgentReplacesTheFirst() async throws {

@@ -53,7 +53,7 @@ struct PythonAgentInteropTests {
         }
     }
 
-    @Test func pythonAgentAnswersEverySeedCommand() async throws {
+    @Test func pythonAgentAnswersEveryCommandKind() async throws {
         try #require(
             Self.pythonHasGRPC(),
             "\(Self.python) lacks grpcio/grpcio-tools: run Scripts/test.sh, or pip install -r Examples/python-agent/requirements.txt"

@@ -35,6 +35,9 @@ extension HubConfiguration {
         ConfigurationKey("commands.deadline_resolution_ms", "how late a deadline may fire at most (10)"),
         ConfigurationKey("commands.bulk_concurrency", "default max commands in flight per bulk action (1024)"),
         ConfigurationKey("shutdown.grace_period_seconds", "time SIGTERM gives in-flight commands before streams close (10)"),
+        ConfigurationKey(
+            "shutdown.reconnect_window_ms", "agents of a stopping hub spread their reconnects over this window, 0...60000 (1000)"
+        ),
         ConfigurationKey("store.path", "the hub's SQLite file, created on first run (commandhub.sqlite)"),
         ConfigurationKey("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
         ConfigurationKey("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
@@ -96,6 +99,7 @@ extension HubConfiguration {
         if let milliseconds = try values.int("commands.deadline_resolution_ms") { self.deadlineResolution = .milliseconds(milliseconds) }
         self.bulkConcurrency = try values.int("commands.bulk_concurrency") ?? self.bulkConcurrency
         self.shutdownGracePeriod = try values.seconds("shutdown.grace_period_seconds") ?? self.shutdownGracePeriod
+        if let window = try values.int("shutdown.reconnect_window_ms") { self.shutdownReconnectWindow = .milliseconds(window) }
         self.storePath = try values.string("store.path") ?? self.storePath
         if let days = try values.number("store.retention_days") { self.commandRetention = .seconds(days * 86_400) }
         if let hours = try values.number("store.idempotency_retention_hours") { self.idempotencyRetention = .seconds(hours * 3600) }

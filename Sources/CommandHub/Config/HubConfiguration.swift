@@ -68,6 +68,9 @@ public struct HubConfiguration: Sendable, Equatable {
 
     /// How long graceful shutdown lets in-flight commands finish before agent streams close.
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// The window a stopping hub tells its agents to spread their reconnects over (the restart
+    /// hint); each agent comes back after a uniform random delay in it, not its grown backoff.
+    public var shutdownReconnectWindow: Duration = .seconds(1)
 
     /// How often an idle `GET /api/crypto/events/` stream gets a `: keepalive` comment, so
     /// proxies keep it open. Set in code (tests use a short one); not a configuration key.
@@ -115,6 +118,9 @@ public struct HubConfiguration: Sendable, Equatable {
         try positive(self.keepaliveInterval, "grpc.keepalive_interval_seconds")
         try positive(self.keepaliveTimeout, "grpc.keepalive_timeout_seconds")
         try positive(self.shutdownGracePeriod, "shutdown.grace_period_seconds")
+        guard self.shutdownReconnectWindow >= .zero, self.shutdownReconnectWindow <= .seconds(60) else {
+            throw .invalid(key: "shutdown.reconnect_window_ms", reason: "must be 0...60000")
+        }
         try positive(self.commandRetention, "store.retention_days")
         try positive(self.idempotencyRetention, "store.idempotency_retention_hours")
         try positive(self.reconcileWindow, "store.reconcile_window_hours")

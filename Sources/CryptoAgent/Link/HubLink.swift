@@ -70,20 +70,20 @@ public final class HubLink: Sendable {
             )
         ) { client in
             let link = Commandhub_V1_AgentLink.Client(wrapping: client)
-            var attempt = 0
+            var schedule = ReconnectSchedule(backoff: backoff)
             while !Task.isCancelled {
-                let welcomed = try await self.runSession(link)
-                attempt = welcomed ? 1 : attempt + 1
-                let delay = backoff.delay(attempt: attempt, using: &generator)
-                self.notify(.disconnected(reason: "stream ended", retryIn: delay))
+                let ending = try await self.runSession(link)
+                let delay = schedule.delay(after: ending, using: &generator)
+                let reason = if case .hubRestarting = ending { "hub restarting" } else { "stream ended" }
+                self.notify(.disconnected(reason: reason, retryIn: delay))
                 do { try await Task.sleep(for: delay) } catch { return }
             }
         }
     }
 
-    /// One stream from Hello to its end. Returns whether the hub welcomed it; throws for fatal
-    /// refusals only.
-    private func runSession(_ link: Commandhub_V1_AgentLink.Client<HTTP2ClientTransport.Posix>) async throws -> Bool {
+    /// One stream from Hello to its end. Returns how it ended (welcomed or not, or the hub's
+    /// restart hint); throws for fatal refusals only.
+    private func runSession(_ link: Commandhub_V1_AgentLink.Client<HTTP2ClientTransport.Posix>) async throws -> SessionEnding {
         let (messages, continuation) = AsyncStream.makeStream(of: Commandhub_V1_AgentMessage.self, bufferingPolicy: .bufferingOldest(4096))
         let welcomed = WelcomeFlag()
         var helloMessage = Commandhub_V1_AgentMessage()
@@ -104,13 +104,26 @@ public final class HubLink: Sendable {
             throw AgentError.unauthenticated(error.message)
         } catch let error as RPCError {
             self.logger.warning("link ended", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+            if let window = Self.restartHint(error.metadata) {
+                self.clearOutbox(continuation)
+                return .hubRestarting(window: window)
+            }
         } catch is CancellationError {
             self.logger.debug("link cancelled")
         } catch {
             self.logger.warning("link failed", metadata: ["error": "\(error)"])
         }
         self.clearOutbox(continuation)
-        return welcomed.isSet
+        return .ended(welcomed: welcomed.isSet)
+    }
+
+    /// The window of a `shutting_down` status's restart hint, if the status carries one.
+    static func restartHint(_ metadata: Metadata) -> Duration? {
+        guard metadata[stringValues: WireMetadata.hubError].contains(WireMetadata.shuttingDown),
+            let text = metadata[stringValues: WireMetadata.retryAfter].first(where: { _ in true }),
+            let milliseconds = Int64(text), (0...60_000).contains(milliseconds)
+        else { return nil }
+        return .milliseconds(milliseconds)
     }
 
     /// Reads the hub's messages: the Welcome, then commands, each handled in a child task

@@ -27,13 +27,13 @@ package final class HubEvents: Service, Sendable {
         /// only while anyone subscribes.
         package var statuses: [UUID: Commandhub_V1_AgentStatus] = [:]
         package var closed = false
-        package var drained: CheckedContinuation<Void, Never>?
+        package var drained = Waiters<Void>()
 
         package init(
             lastID: UInt64 = 0,
             subscribers: [Int: EventSubscription] = [:],
             statuses: [UUID: Commandhub_V1_AgentStatus] = [:],
-            drained: CheckedContinuation<Void, Never>? = nil
+            drained: Waiters<Void> = Waiters()
         ) {
             self.lastID = lastID
             self.subscribers = subscribers
@@ -107,13 +107,12 @@ package final class HubEvents: Service, Sendable {
     }
 
     private func remove(_ subscription: EventSubscription) {
-        let drained = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let drained = self.state.withLock { state -> Resumption<Void>? in
             guard state.subscribers.removeValue(forKey: subscription.id) != nil else { return nil }
             self.listeners.store(state.subscribers.count, ordering: .relaxed)
             guard state.subscribers.isEmpty else { return nil }
             state.statuses = [:]
-            defer { state.drained = nil }
-            return state.drained
+            return state.drained.takeAll()
         }
         drained?.resume()
     }
@@ -163,20 +162,6 @@ package final class HubEvents: Service, Sendable {
 
     /// Returns once no subscription is registered, or when the calling task is cancelled.
     private func drained() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let done = self.state.withLock { state -> Bool in
-                    if state.subscribers.isEmpty || Task.isCancelled { return true }
-                    state.drained = continuation
-                    return false
-                }
-                if done { continuation.resume() }
-            }
-        } onCancel: {
-            self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.drained = nil }
-                return state.drained
-            }?.resume()
-        }
+        await self.state.wait(in: \.drained, orWhenCancelled: ()) { $0.subscribers.isEmpty ? () : nil }
     }
 }

@@ -3,6 +3,7 @@ import HubCore
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import Wire
 import SwiftProtobuf
 
 /// The few HTTP/2 frames a gRPC server stream writes: response headers, length-prefixed
@@ -39,15 +40,22 @@ package enum GRPCFrames {
     }
 
     /// The status that ends a session's call: OK when the agent closed its side, UNAVAILABLE
-    /// for a failed stream, the hub error's status (its code as `hub-error` metadata) otherwise.
-    package static func trailers(_ reason: SessionEnd, headersSent: Bool) -> HTTP2Frame.FramePayload {
+    /// for a failed stream, the hub error's status (its code as `hub-error` metadata) otherwise;
+    /// a hub that is shutting down adds the window its agents spread their reconnects over.
+    package static func trailers(
+        _ reason: SessionEnd, headersSent: Bool, reconnectWindow: Duration
+    ) -> HTTP2Frame.FramePayload {
         switch reason {
         case .agentClosed:
-            self.trailers(.ok, message: nil, headersSent: headersSent)
+            return self.trailers(.ok, message: nil, headersSent: headersSent)
         case .streamFailed(let why):
-            self.trailers(.unavailable, message: why, headersSent: headersSent)
+            return self.trailers(.unavailable, message: why, headersSent: headersSent)
         case .closedByHub(let error):
-            self.trailers(error.grpcStatus, message: error.message, metadata: [("hub-error", error.code)], headersSent: headersSent)
+            var metadata = [(WireMetadata.hubError, error.code)]
+            if case .shuttingDown = error {
+                metadata.append((WireMetadata.retryAfter, String(reconnectWindow.wholeMilliseconds)))
+            }
+            return self.trailers(error.grpcStatus, message: error.message, metadata: metadata, headersSent: headersSent)
         }
     }
 

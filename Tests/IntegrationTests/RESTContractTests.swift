@@ -12,9 +12,9 @@ import TestSupport
 /// Every endpoint of the REST contract existing clients call (paths, trailing slashes, JSON
 /// shapes kept byte for byte), called over real HTTP against a real hub with real agents on
 /// loopback HTTP/2; each response checked field by field against the contract's shapes.
-@Suite("Seed 003 REST contract", .timeLimit(.minutes(2)))
-struct SeedContractTests {
-    @Test func listAndDetailHaveTheSeedsFields() async throws {
+@Suite("The REST contract existing clients call", .timeLimit(.minutes(2)))
+struct RESTContractTests {
+    @Test func listAndDetailHaveTheContractsFields() async throws {
         try await TestHub.with { hub in
             let agent = try TestAgents.make(
                 TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort, labels: ["venue": "binance"]))
@@ -59,7 +59,7 @@ struct SeedContractTests {
         }
     }
 
-    @Test func pauseResumePingSyncAndStatusAnswerLikeTheSeed() async throws {
+    @Test func pauseResumePingSyncAndStatusAnswerAsTheContractSays() async throws {
         try await TestHub.with { hub in
             let agent = try TestAgents.make(TestAgents.configuration(name: "crypto-bot-001", port: hub.grpcPort))
             try await TestAgents.with([agent], connectedTo: hub) {
