@@ -206,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "CommandHubCLI",
             dependencies: [
-                "CommandHub", "HubCore", "HubStorage", "HubAPI", "CryptoAgent", "DaemonSupport",
+                "CommandHub", "HubCore", "HubStorage", "HubPostgres", "HubAPI", "CryptoAgent", "DaemonSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -268,7 +268,7 @@ let package = Package(
         .target(
             name: "PostgresTestSupport",
             dependencies: [
-                "HubPostgres",
+                "HubPostgres", "CommandHub",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

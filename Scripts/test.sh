@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
 # does not bring — a Python with grpcio, schemathesis and Selenium, Debian's headless Chromium
-# and its driver — checks the format (swift format lint), builds once, then runs the suite in two
-# passes and prints one summary:
+# and its driver, PostgreSQL (the store tests run against it too: both passes run under
+# Scripts/postgres.sh) — checks the format (swift format lint), builds once, then runs the suite
+# in two passes and prints one summary:
 #   1. every suite except the heavy ones, in parallel (Swift Testing's default);
 #   2. the heavy suites — nested in `HeavySuites` (swarms of hundreds of agents, the soak, fault
 #      injection with real processes, schemathesis, the console in a real browser) — one at a

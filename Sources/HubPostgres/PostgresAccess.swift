@@ -25,9 +25,11 @@ struct PostgresAccess: Sendable {
 }
 
 extension PostgresRowSequence {
-    /// Whether the query returned at least one row.
+    /// Whether the query returned at least one row. Reads them all: the connection goes back
+    /// to the pool only once its rows are consumed.
     func hasRows() async throws -> Bool {
-        for try await _ in self { return true }
-        return false
+        var found = false
+        for try await _ in self { found = true }
+        return found
     }
 }

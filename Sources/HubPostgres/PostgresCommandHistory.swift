@@ -57,9 +57,10 @@ package struct PostgresCommandHistory: CommandHistoryReading {
                     targeted, succeeded, failed, timed_out, undeliverable, skipped
                 FROM job WHERE job_id = \(id.lowercased)
                 """, logger: logger)
+            var job: CommandHistory.Job?
             for try await row in rows {
                 let row = row.makeRandomAccess()
-                return CommandHistory.Job(
+                job = CommandHistory.Job(
                     jobID: try row["job_id"].decode(String.self), action: try row["action"].decode(String.self),
                     parameters: try row["parameters"].decode(String.self), selector: try row["selector"].decode(String?.self),
                     requestedBy: try row["requested_by"].decode(String.self),
@@ -68,7 +69,7 @@ package struct PostgresCommandHistory: CommandHistoryReading {
                     counts: try names.map { ($0, Int(try row[$0].decode(Int64.self))) }
                 )
             }
-            return nil
+            return job
         }
     }
 

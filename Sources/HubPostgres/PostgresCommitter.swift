@@ -9,15 +9,18 @@ import Wire
 /// and the client's pool opens a new connection for the retry.
 package struct PostgresCommitter: StoreCommitter {
     package let client: PostgresClient
+    /// The hub whose writes these are (what its crash recovery may end).
+    package let hubID: String
     package let logger: Logger
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, hubID: String, logger: Logger) {
         self.client = client
+        self.hubID = hubID
         self.logger = logger
     }
 
     package func commit(_ writes: [StoreWrite], states: [AgentSnapshot], final: Bool) async throws {
-        let queries = writes.flatMap(PostgresWrites.queries(for:)) + states.map(PostgresWrites.state)
+        let queries = writes.flatMap { PostgresWrites.queries(for: $0, hubID: self.hubID) } + states.map(PostgresWrites.state)
         if final {
             // The last batch is committed while the writer's task is being cancelled; a
             // task of its own is not, so the lease and the queries are not refused.
@@ -31,6 +34,10 @@ package struct PostgresCommitter: StoreCommitter {
         try await self.client.withTransaction(logger: self.logger) { connection in
             for query in queries { try await connection.query(query, logger: self.logger) }
         }
+    }
+
+    package func ping() async throws {
+        try await self.client.query("SELECT 1", logger: self.logger)
     }
 
     package func describe(_ error: any Error) -> String {

@@ -64,6 +64,19 @@ package struct PostgresLocation: Sendable, CustomStringConvertible {
         return configuration
     }
 
+    /// The URL with its password (percent-encoded), as `store.url` takes it.
+    package var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = self.username
+        components.password = self.password
+        components.host = self.host
+        components.port = self.port
+        components.path = "/" + self.database
+        components.queryItems = [URLQueryItem(name: "sslmode", value: self.tls.rawValue)]
+        return components.string ?? self.description
+    }
+
     /// The URL without its password, for logs and errors.
     package var description: String {
         "postgres://\(self.username)@\(self.host):\(self.port)/\(self.database)"

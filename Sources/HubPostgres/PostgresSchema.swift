@@ -1,7 +1,8 @@
 /// The hub's tables in PostgreSQL, one migration a version, in order; `PostgresMigrator` applies
 /// the ones a database lacks. The same tables and columns as the SQLite file's, with times as
-/// seconds since 1970 (`DOUBLE PRECISION`, as SQLite's REAL) and balances as decimal text, never
-/// a binary float. Append new versions; never edit a published one.
+/// seconds since 1970 (`DOUBLE PRECISION`, as SQLite's REAL) and balances as `NUMERIC`, never a
+/// binary float; plus `hub_id` on what one hub owns while it runs (unfinished commands, agents
+/// connected to it, requests in progress), so a hub's crash recovery ends its own only. Append new versions; never edit a published one.
 enum PostgresSchema {
     struct Migration {
         let version: Int
@@ -24,7 +25,8 @@ enum PostgresSchema {
                     labels TEXT NOT NULL, capabilities TEXT NOT NULL, credential TEXT, status TEXT NOT NULL,
                     wallets_synced BIGINT NOT NULL DEFAULT 0, sync_requests BIGINT NOT NULL DEFAULT 0,
                     last_sync DOUBLE PRECISION, last_heartbeat DOUBLE PRECISION, first_seen DOUBLE PRECISION NOT NULL,
-                    last_seen DOUBLE PRECISION NOT NULL, connected_at DOUBLE PRECISION, connected BOOLEAN NOT NULL DEFAULT FALSE)
+                    last_seen DOUBLE PRECISION NOT NULL, connected_at DOUBLE PRECISION, connected BOOLEAN NOT NULL DEFAULT FALSE,
+                    hub_id TEXT)
                 """,
                 """
                 CREATE TABLE command (
@@ -32,13 +34,15 @@ enum PostgresSchema {
                     agent_id TEXT NOT NULL, action TEXT NOT NULL, parameters TEXT NOT NULL, requested_by TEXT NOT NULL,
                     job_id TEXT, idempotency_key TEXT, state TEXT NOT NULL, timeout_ms BIGINT NOT NULL,
                     created_at DOUBLE PRECISION NOT NULL, sent_at DOUBLE PRECISION, finished_at DOUBLE PRECISION,
-                    error_code TEXT, message TEXT, result TEXT, reconciled_at DOUBLE PRECISION, reconciled_result TEXT)
+                    error_code TEXT, message TEXT, result TEXT, reconciled_at DOUBLE PRECISION, reconciled_result TEXT,
+                    hub_id TEXT)
                 """,
                 "CREATE INDEX command_by_agent ON command(agent_id, seq)",
                 "CREATE INDEX command_by_state ON command(state, seq)",
                 "CREATE INDEX command_by_action ON command(action, seq)",
                 "CREATE INDEX command_by_created ON command(created_at)",
                 "CREATE INDEX command_by_job ON command(job_id) WHERE job_id IS NOT NULL",
+                "CREATE INDEX command_unfinished_by_hub ON command(hub_id) WHERE state IN ('pending', 'sent')",
                 """
                 CREATE TABLE job (
                     job_id TEXT PRIMARY KEY, action TEXT NOT NULL, parameters TEXT NOT NULL, selector TEXT,
@@ -49,7 +53,8 @@ enum PostgresSchema {
                 """
                 CREATE TABLE idempotency (
                     caller TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, status INTEGER,
-                    body BYTEA, created_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, PRIMARY KEY (caller, key))
+                    body BYTEA, created_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, hub_id TEXT,
+                    PRIMARY KEY (caller, key))
                 """,
                 "CREATE INDEX idempotency_by_created ON idempotency(created_at)",
             ]),

@@ -7,21 +7,21 @@ import Wire
 /// The SQL each `StoreWrite` becomes in PostgreSQL: the same rows, guards and upserts as the
 /// SQLite writer's (`StoreWriter+Apply.swift`), with `$n` binds.
 enum PostgresWrites {
-    static func queries(for write: StoreWrite) -> [PostgresQuery] {
+    static func queries(for write: StoreWrite, hubID: String) -> [PostgresQuery] {
         switch write {
         case .commandCreated(let record):
-            return Self.queries(for: .commandRow(record, sentAt: nil, final: nil))
+            return Self.queries(for: .commandRow(record, sentAt: nil, final: nil), hubID: hubID)
         case .commandRow(let record, let sentAt, let final):
             let state = final?.state ?? (sentAt == nil ? .pending : .sent)
             return [
                 """
                 INSERT INTO command (command_id, agent_id, action, parameters, requested_by, job_id, idempotency_key,
-                    state, timeout_ms, created_at, sent_at, finished_at, error_code, message, result)
+                    state, timeout_ms, created_at, sent_at, finished_at, error_code, message, result, hub_id)
                 VALUES (\(record.commandID.lowercased), \(record.agentID.lowercased), \(record.action), \(record.parameters),
                     \(record.requestedBy), \(record.jobID?.lowercased), \(record.idempotencyKey), \(state.rawValue),
                     \(Int64(record.timeout.wholeMilliseconds)), \(record.createdAt.timeIntervalSince1970),
                     \(sentAt?.timeIntervalSince1970), \(final?.finishedAt.timeIntervalSince1970), \(final?.errorCode),
-                    \(final?.message), \(final?.result))
+                    \(final?.message), \(final?.result), \(hubID))
                 """
             ]
         case .commandSent(let id, let at):
@@ -66,16 +66,17 @@ enum PostgresWrites {
             return [
                 """
                 INSERT INTO agent (agent_id, name, version, exchange, labels, capabilities, credential, status, wallets_synced,
-                    sync_requests, last_sync, last_heartbeat, first_seen, last_seen, connected_at, connected)
+                    sync_requests, last_sync, last_heartbeat, first_seen, last_seen, connected_at, connected, hub_id)
                 VALUES (\(snapshot.agentID.lowercased), \(snapshot.identity.name), \(snapshot.identity.version),
                     \(snapshot.identity.exchange), \(JSONText.encode(snapshot.identity.labels)),
                     \(JSONText.encode(snapshot.identity.capabilities)), \(credential), \(snapshot.status.name),
                     \(Int64(snapshot.walletsSynced)), \(Int64(clamping: snapshot.syncRequests)), \(snapshot.lastSync?.timeIntervalSince1970),
                     \(snapshot.lastHeartbeat?.timeIntervalSince1970), \(snapshot.connectedAt.timeIntervalSince1970),
-                    \(snapshot.lastSeen.timeIntervalSince1970), \(snapshot.connectedAt.timeIntervalSince1970), TRUE)
+                    \(snapshot.lastSeen.timeIntervalSince1970), \(snapshot.connectedAt.timeIntervalSince1970), TRUE, \(hubID))
                 ON CONFLICT (agent_id) DO UPDATE SET name = excluded.name, version = excluded.version, exchange = excluded.exchange,
                     labels = excluded.labels, capabilities = excluded.capabilities, credential = excluded.credential,
-                    status = excluded.status, last_seen = excluded.last_seen, connected_at = excluded.connected_at, connected = TRUE
+                    status = excluded.status, last_seen = excluded.last_seen, connected_at = excluded.connected_at, connected = TRUE,
+                    hub_id = excluded.hub_id
                 """
             ]
         case .walletsRecorded(let agentID, let wallets):
@@ -92,7 +93,7 @@ enum PostgresWrites {
         case .agentDisconnected(let snapshot):
             return [
                 Self.state(snapshot),
-                "UPDATE agent SET connected = FALSE WHERE agent_id = \(snapshot.agentID.lowercased)",
+                "UPDATE agent SET connected = FALSE WHERE agent_id = \(snapshot.agentID.lowercased) AND hub_id = \(hubID)",
             ]
         }
     }

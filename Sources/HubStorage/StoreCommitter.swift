@@ -10,6 +10,9 @@ package protocol StoreCommitter: Sendable {
     /// the last batch at shutdown, committed while the writer's task is being cancelled.
     func commit(_ writes: [StoreWrite], states: [AgentSnapshot], final: Bool) async throws
 
+    /// Throws if the store cannot be reached now (the probe's question; SQLite: never).
+    func ping() async throws
+
     /// One line for an error `commit` threw, as `/readyz` and `storeUnavailable` show it.
     func describe(_ error: any Error) -> String
 }
@@ -35,6 +38,8 @@ package struct SQLiteCommitter: StoreCommitter {
             try await self.database.pool.write(apply)
         }
     }
+
+    package func ping() async throws {}
 
     package func describe(_ error: any Error) -> String {
         StoreWriter.describe(error)

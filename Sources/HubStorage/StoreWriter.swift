@@ -42,6 +42,8 @@ package final class StoreWriter: Sendable {
         var failure: String?
         var recoveryWaiters = Waiters<Void>()
         var stopping = false
+        /// The failure is the probe's (an idle store unreachable), not a batch's.
+        var failedByProbe = false
         /// The writer is lingering: `wake` is resumed by its timer or by urgent work only.
         var lingering = false
 
@@ -292,6 +294,7 @@ package final class StoreWriter: Sendable {
         let (ready, recovered) = self.state.withLock {
             state -> ([CheckedContinuation<Void, any Error>], Resumption<Void>?) in
             state.committed = max(state.committed, batch.upTo)
+            state.failedByProbe = false
             var recovered: Resumption<Void>?
             if state.failure != nil {
                 self.logger.notice("database writes recovered")
@@ -314,12 +317,38 @@ package final class StoreWriter: Sendable {
         let waiters = self.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             if state.failure == nil { self.logger.error("database write failed; retrying", metadata: ["error": "\(reason)"]) }
             state.failure = reason
+            state.failedByProbe = false
             state.buffer = batch.items.filter { !$0.durable } + state.buffer
             for (id, snapshot) in batch.states where state.agentStates[id] == nil { state.agentStates[id] = snapshot }
             defer { state.waiters = [] }
             return state.waiters.map(\.continuation)
         }
         for waiter in waiters { waiter.resume(throwing: HubError.storeUnavailable(reason)) }
+    }
+
+    /// What a probe of the store found (`StoreProbe`: PostgreSQL's `SELECT 1` while the writer
+    /// may be idle). Unreachable turns the writer unhealthy at once — new commands refused with
+    /// `storeUnavailable`, `/readyz` naming why — instead of after a command's batch failed;
+    /// reachable again ends that, unless a batch is failing (its own commit ends it then).
+    package func probed(_ error: (any Error)?) {
+        guard let error else {
+            let recovered = self.state.withLock { state -> Resumption<Void>? in
+                guard state.failedByProbe else { return nil }
+                self.logger.notice("store reachable again")
+                state.failure = nil
+                state.failedByProbe = false
+                return state.recoveryWaiters.takeAll()
+            }
+            recovered?.resume()
+            return
+        }
+        let reason = self.committer.describe(error)
+        self.state.withLock { state in
+            guard state.failure == nil else { return }
+            self.logger.error("store unreachable", metadata: ["error": "\(reason)"])
+            state.failure = reason
+            state.failedByProbe = true
+        }
     }
 
     package static func describe(_ error: any Error) -> String {

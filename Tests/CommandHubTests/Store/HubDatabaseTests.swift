@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import DaemonSupport
 import Synchronization
+import PostgresTestSupport
 import Testing
 import TestSupport
 
@@ -89,15 +90,15 @@ struct HubDatabaseTests {
 
 @Suite("CredentialStore", .timeLimit(.minutes(1)))
 struct CredentialStoreTests {
-    @Test func addAuthenticatesRevokeRefusesAndOnlyTheHashIsStored() async throws {
-        try await TemporaryDirectory.with { directory in
-            let database = try HubDatabase.open(path: directory.path("hub.sqlite"))
-            let store = CredentialStore(database: database)
+    @Test(arguments: StoreKind.allCases)
+    func addAuthenticatesRevokeRefusesAndOnlyTheHashIsStored(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let store = fixture.credentials
             let token = try await store.add(name: "desk-1", labels: ["desk": "otc"])
             #expect(token.hasPrefix("chub_") && token.count == 48)
-            #expect(throws: HubError.credentialExists("desk-1")) { _ = try store.add(name: "desk-1") }
+            await #expect(throws: HubError.credentialExists("desk-1")) { _ = try await store.add(name: "desk-1") }
 
-            let authenticator = try CredentialAuthenticator(store: store)
+            let authenticator = try await CredentialAuthenticator.loaded(store: store)
             let credential = try await authenticator.authenticate(token: token)
             #expect(credential == AgentCredential(name: "desk-1", labels: ["desk": "otc"]))
             await #expect(throws: HubError.unauthenticated("invalid bearer token")) {
@@ -105,23 +106,25 @@ struct CredentialStoreTests {
             }
             await #expect(throws: HubError.unauthenticated("missing bearer token")) { _ = try await authenticator.authenticate(token: nil) }
 
-            let stored = try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_credential") }
-            #expect(!stored.description.contains(token), "the token itself is never stored")
+            if let database = fixture.sqlite {
+                let stored = try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_credential") }
+                #expect(!stored.description.contains(token), "the token itself is never stored")
+            }
 
             let revoked = EventLogOfNames()
             authenticator.onRevoked(revoked.append)
             #expect(try await store.revoke(name: "desk-1"))
             #expect(try await !store.revoke(name: "desk-1"))
-            try authenticator.reload()
+            try await authenticator.reload()
             #expect(revoked.names == ["desk-1"])
             await #expect(throws: HubError.credentialRevoked("desk-1")) { _ = try await authenticator.authenticate(token: token) }
 
             let rotated = try await store.rotate(name: "desk-1")
-            try authenticator.reload()
+            try await authenticator.reload()
             #expect(try await authenticator.authenticate(token: rotated).name == "desk-1")
             await #expect(throws: HubError.self) { _ = try await authenticator.authenticate(token: token) }
-            #expect(throws: HubError.credentialNotFound("nobody")) { try store.revoke(name: "nobody") }
-            #expect(throws: HubError.self) { _ = try store.add(name: "bad name!") }
+            await #expect(throws: HubError.credentialNotFound("nobody")) { try await store.revoke(name: "nobody") }
+            await #expect(throws: HubError.self) { _ = try await store.add(name: "bad name!") }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import PostgresTestSupport
 import Testing
 import TestSupport
 import Wire
