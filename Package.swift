@@ -158,6 +158,7 @@ let package = Package(
         .target(
             name: "CommandHub",
             dependencies: [
+                "CMalloc",
                 "HubCore", "HubLink", "HubStorage", "HubPostgres", "HubAPI", "Wire", "DaemonSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -242,6 +243,7 @@ let package = Package(
             path: "Benchmarks/AgentSwarm",
             swiftSettings: swiftSettings
         ),
+        .target(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         .executableTarget(
             name: "CommandHubBench",

@@ -58,6 +58,7 @@ public final class Hub: Service, Sendable {
             services: self.store.services.map { .init(service: $0) } + [
                 .init(service: DeadlineSweeper(dispatcher: self.dispatcher)),
                 .init(service: self.fleet.reconciler),
+                .init(service: MemoryReturner()),
                 .init(service: self.linkServer),
                 .init(
                     service: HTTPListener(

@@ -37,7 +37,7 @@ struct AgentOptions: ParsableArguments {
     /// The configuration from these flags, the environment and the file, validated.
     func load() async throws -> AgentConfiguration {
         var overrides: [String: String] = [:]
-        if let hub { overrides["hub"] = hub }
+        if let hub { overrides["hubs"] = hub }  // the flag wins over a file's list too
         if let token { overrides["token"] = token }
         if let agentID { overrides["agent_id"] = agentID }
         if let name { overrides["name"] = name }

@@ -53,7 +53,7 @@ struct Run: AsyncParsableCommand {
             "agent starting",
             metadata: [
                 "agent_id": "\(agent.agentID.uuidString.lowercased())", "state": "\(configuration.statePath)",
-                "hub": "\(configuration.hubAddress)",
+                "hub": "\(configuration.hubAddresses.joined(separator: ","))",
                 "security": "\(security.summary)", "exchange": "\(agent.exchange.name)",
             ])
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -21,7 +21,7 @@ struct Status: AsyncParsableCommand {
         let fields: [(String, String)] = [
             ("agent_id", agentID.uuidString.lowercased()),
             ("name", local.configuration.name),
-            ("hub", local.configuration.hubAddress),
+            ("hub", local.configuration.hubAddresses.joined(separator: ",")),
             ("token", local.configuration.token == nil ? "not set" : "set"),
             ("exchange", local.exchange.name),
             ("exchange_url", local.configuration.exchange == "binance" ? local.configuration.binance.baseURL : "-"),

@@ -153,6 +153,52 @@ struct LinkLifecycleTests {
         #expect(connects.count == 2)
     }
 
+    @Test func anAgentGivenTwoHubsMovesToTheOtherWhenItsHubDropsIt() async throws {
+        try await TestHub.with { first in
+            try await TestHub.with { second in
+                var configuration = TestAgents.configuration(name: "traveller", port: first.grpcPort)
+                configuration.hubAddresses = ["127.0.0.1:\(first.grpcPort)", "127.0.0.1:\(second.grpcPort)"]
+                let agent = try TestAgents.make(configuration)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await agent.run() }
+                    defer { group.cancelAll() }
+                    // It starts at either hub (at random, so a fleet spreads over them).
+                    let hubs = [first, second]
+                    let home = try await Self.hubThatRegisters(agent.agentID, among: hubs)
+                    let other = hubs[1 - home]
+                    for _ in 1...2 {
+                        let mark = other.registryEvents.count
+                        let homeMark = hubs[home].registryEvents.count
+                        // The hub going away ends the stream as a shutdown does: the agent's next
+                        // connect goes to the next hub of its list.
+                        #expect(hubs[home].hub.link.closeAllSessions(.shuttingDown) == 1)
+                        try await other.waitForConnected(agent.agentID, after: mark)
+                        try await other.expectPong(agent.agentID)
+                        try await hubs[home].waitForDisconnected(agent.agentID, after: homeMark)
+                        // And back again, when the other one drops it in turn.
+                        let back = hubs[home].registryEvents.count
+                        #expect(other.hub.link.closeAllSessions(.shuttingDown) == 1)
+                        try await hubs[home].waitForConnected(agent.agentID, after: back)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The index in `hubs` of the first hub the agent with `id` is connected to.
+    static func hubThatRegisters(_ id: UUID, among hubs: [TestHub]) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for (index, hub) in hubs.enumerated() {
+                group.addTask {
+                    try await hub.waitForConnected(id)
+                    return index
+                }
+            }
+            defer { group.cancelAll() }
+            return try #require(try await group.next())
+        }
+    }
+
     @Test func aStoppingHubEndsEachStreamWithTheRestartHint() async throws {
         let agent = try await TestHub.with(configure: { $0.shutdownReconnectWindow = .milliseconds(2500) }) { hub in
             let agent = RawAgent(port: hub.grpcPort)

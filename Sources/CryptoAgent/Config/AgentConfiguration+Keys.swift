@@ -11,7 +11,8 @@ extension AgentConfiguration {
         [
             ConfigurationKey("agent_id", "agent id (UUID); default: the one kept in the state file, else a new one"),
             ConfigurationKey("name", "display name (crypto-agent)"),
-            ConfigurationKey("hub", "hub gRPC address, host:port (127.0.0.1:50051)"),
+            ConfigurationKey("hub", "hub gRPC address, host:port; several comma-separated (127.0.0.1:50051)"),
+            ConfigurationKey("hubs", "hub gRPC addresses, a list of host:port tried in turn after a disconnect (overrides hub)"),
             ConfigurationKey("token", "bearer token for the hub (commandhub agents add)", secret: true),
             ConfigurationKey("tls", "true: connect with TLS (system trust roots unless tls.ca_file is set); false: plaintext (false)"),
             ConfigurationKey("tls.ca_file", "CA certificates (PEM) the hub's certificate must chain to; enables TLS"),

@@ -10,6 +10,11 @@ extension AgentConfiguration {
         path: String?, environment: [String: String], overrides: [String: String] = [:]
     ) async throws(AgentError) -> AgentConfiguration {
         let configuration: AgentConfiguration
+        // `hub` and `hubs` are one setting: the environment's CRYPTO_AGENT_HUB (comma-separated)
+        // must beat a file's `hubs` list as it beats a file's `hub`.
+        var environment = environment
+        let hubVariable = Self.environmentPrefix + "_HUB"
+        if environment[hubVariable + "S"] == nil, let hub = environment[hubVariable] { environment[hubVariable + "S"] = hub }
         do {
             let sources = try await ConfigurationSources.load(
                 file: path, environment: environment, environmentPrefix: Self.environmentPrefix,
@@ -28,7 +33,11 @@ extension AgentConfiguration {
         self.init()
         self.agentID = try values.uuid("agent_id") ?? self.agentID
         self.name = try values.string("name") ?? self.name
-        self.hubAddress = try values.string("hub") ?? self.hubAddress
+        if let hubs = try values.list("hubs") {
+            self.hubAddresses = hubs
+        } else if let hub = try values.list("hub") {
+            self.hubAddresses = hub
+        }
         self.token = try values.string("token", secret: true) ?? self.token
         self.tls = try HubTLSConfiguration.read(values)
         self.labels = try values.map("labels") ?? self.labels

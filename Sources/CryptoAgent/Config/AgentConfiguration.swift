@@ -5,8 +5,14 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Stable identity; when nil the agent's local state supplies (or creates) one.
     public var agentID: UUID?
     public var name: String = "crypto-agent"
-    /// The hub's gRPC address, `host:port`.
-    public var hubAddress: String = "127.0.0.1:50051"
+    /// The hubs' gRPC addresses, `host:port` each: the agent connects to one, and after a
+    /// disconnect tries the next in turn (several hubs sharing one store serve any agent).
+    public var hubAddresses: [String] = ["127.0.0.1:50051"]
+    /// The first hub; setting it makes it the only one.
+    public var hubAddress: String {
+        get { self.hubAddresses.first ?? "" }
+        set { self.hubAddresses = [newValue] }
+    }
     /// Bearer token for the hub (`commandhub agents add`).
     public var token: String?
     /// TLS towards the hub (and the client certificate for mutual TLS); nil: plaintext.
@@ -35,20 +41,32 @@ public struct AgentConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The hub's host and port, validated.
+    /// The first hub's host and port, validated.
     public func hubEndpoint() throws(AgentError) -> (host: String, port: Int) {
-        guard let colon = self.hubAddress.lastIndex(of: ":"),
-            let port = Int(self.hubAddress[self.hubAddress.index(after: colon)...]), (1...65535).contains(port)
-        else { throw .configuration("hub must be host:port, got \"\(self.hubAddress)\"") }
-        var host = String(self.hubAddress[..<colon])
+        try Self.endpoint(self.hubAddress)
+    }
+
+    /// Every hub's host and port, validated, in the configured order.
+    public func hubEndpoints() throws(AgentError) -> [(host: String, port: Int)] {
+        guard !self.hubAddresses.isEmpty else { throw .configuration("hub must name at least one host:port") }
+        var endpoints: [(host: String, port: Int)] = []
+        for address in self.hubAddresses { endpoints.append(try Self.endpoint(address)) }
+        return endpoints
+    }
+
+    private static func endpoint(_ address: String) throws(AgentError) -> (host: String, port: Int) {
+        guard let colon = address.lastIndex(of: ":"),
+            let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port)
+        else { throw .configuration("hub must be host:port, got \"\(address)\"") }
+        var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw .configuration("hub must be host:port, got \"\(self.hubAddress)\"") }
+        guard !host.isEmpty else { throw .configuration("hub must be host:port, got \"\(address)\"") }
         return (host, port)
     }
 
     /// Checks the invariants between fields; the message names the offending key.
     public func validate() throws(AgentError) {
-        _ = try self.hubEndpoint()
+        _ = try self.hubEndpoints()
         try self.tls?.validate()
         guard !self.name.isEmpty, self.name.count <= 128 else { throw .configuration("name must be 1-128 characters") }
         guard self.syncInterval > .zero else { throw .configuration("sync_interval_seconds must be positive") }

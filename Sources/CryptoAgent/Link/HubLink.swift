@@ -50,11 +50,29 @@ public final class HubLink: Sendable {
 
     /// Connects and stays connected until cancelled. Throws `AgentError.configuration` at once
     /// if the TLS files cannot be used.
+    ///
+    /// With several hubs (`hubs`), the agent starts at a random one — a fleet spreads over them
+    /// — and after any disconnect tries the next in turn, so it re-homes when its hub dies.
     public func run() async throws {
-        let (host, port) = try self.configuration.hubEndpoint()
+        let endpoints = try self.configuration.hubEndpoints()
         let security = try HubLinkSecurity(self.configuration.tls)
         let backoff = Backoff(initial: self.configuration.initialBackoff, maximum: self.configuration.maxBackoff)
         var generator = SystemRandomNumberGenerator()
+        var schedule = ReconnectSchedule(backoff: backoff)
+        var next = Int.random(in: 0..<endpoints.count, using: &generator)
+        while !Task.isCancelled {
+            let (host, port) = endpoints[next % endpoints.count]
+            if endpoints.count > 1 { next += 1 }
+            let ending = try await self.connect(host: host, port: port, security: security)
+            let delay = schedule.delay(after: ending, using: &generator)
+            let reason = if case .hubRestarting = ending { "hub restarting" } else { "stream ended" }
+            self.notify(.disconnected(reason: reason, retryIn: delay))
+            do { try await Task.sleep(for: delay) } catch { return }
+        }
+    }
+
+    /// One connection to one hub, for one session.
+    private func connect(host: String, port: Int, security: HubLinkSecurity) async throws -> SessionEnding {
         try await withGRPCClient(
             transport: .http2NIOPosix(
                 target: Self.target(host: host, port: port),
@@ -65,19 +83,10 @@ public final class HubLink: Sendable {
                         time: self.configuration.keepaliveInterval, timeout: self.configuration.keepaliveTimeout,
                         allowWithoutCalls: true
                     )
-                    transport.backoff = .init(initial: .milliseconds(100), max: .seconds(1), multiplier: 1.6, jitter: 0.2)
                 }
             )
         ) { client in
-            let link = Commandhub_V1_AgentLink.Client(wrapping: client)
-            var schedule = ReconnectSchedule(backoff: backoff)
-            while !Task.isCancelled {
-                let ending = try await self.runSession(link)
-                let delay = schedule.delay(after: ending, using: &generator)
-                let reason = if case .hubRestarting = ending { "hub restarting" } else { "stream ended" }
-                self.notify(.disconnected(reason: reason, retryIn: delay))
-                do { try await Task.sleep(for: delay) } catch { return }
-            }
+            try await self.runSession(Commandhub_V1_AgentLink.Client(wrapping: client))
         }
     }
 

@@ -68,6 +68,20 @@ struct AgentConfigurationLoadingTests {
         #expect(try await self.load(nil) == AgentConfiguration(), "no file, no environment: the defaults")
     }
 
+    @Test func severalHubsComeAsAFileListOrACommaSeparatedVariableAndTheVariableWins() async throws {
+        let file = #"{"hubs": ["h1:50051", "h2:50051"], "hub": "ignored:1"}"#
+        #expect(try await self.load(file).hubAddresses == ["h1:50051", "h2:50051"], "in one source, hubs beats hub")
+        #expect(try await self.load(#"{"hub": "only:50051"}"#).hubAddresses == ["only:50051"])
+        let fromVariable = try await self.load(file, environment: ["CRYPTO_AGENT_HUB": "e1:50051, e2:50052"])
+        #expect(fromVariable.hubAddresses == ["e1:50051", "e2:50052"], "the environment beats the file's list")
+        let flagged = try await self.load(file, environment: ["CRYPTO_AGENT_HUB": "e1:50051"], overrides: ["hubs": "f1:50051"])
+        #expect(flagged.hubAddresses == ["f1:50051"], "the flag beats both")
+        let endpoints = try fromVariable.hubEndpoints()
+        #expect(endpoints.map(\.host) == ["e1", "e2"] && endpoints.map(\.port) == [50051, 50052])
+        await #expect(throws: AgentError.self) { try await self.load(#"{"hubs": ["h1:50051", "h2"]}"#) }
+        await #expect(throws: AgentError.self) { try await self.load(#"{"hubs": []}"#) }
+    }
+
     @Test func aMalformedValueIsAnErrorNamingItsKeyOrVariable() async throws {
         let cases: [(String?, [String: String], String)] = [
             (#"{"sync_interval_seconds": "soon"}"#, [:], "sync_interval_seconds must be a number of seconds"),
