@@ -30,14 +30,21 @@ package struct PostgresCommitter: StoreCommitter {
         }
     }
 
+    /// One transaction, with a deadline: a batch whose commit is unknown (the deadline passed,
+    /// the connection died) is retried, which the inserts' `ON CONFLICT DO NOTHING` and the
+    /// updates' guards make harmless.
     private func run(_ queries: [PostgresQuery]) async throws {
-        try await self.client.withTransaction(logger: self.logger) { connection in
-            for query in queries { try await connection.query(query, logger: self.logger) }
+        try await withDeadline(.seconds(10), "a batch") {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                for query in queries { try await connection.query(query, logger: self.logger) }
+            }
         }
     }
 
     package func ping() async throws {
-        try await self.client.query("SELECT 1", logger: self.logger)
+        try await withDeadline(.seconds(2), "SELECT 1") {
+            _ = try await self.client.query("SELECT 1", logger: self.logger)
+        }
     }
 
     package func describe(_ error: any Error) -> String {

@@ -22,6 +22,7 @@ enum PostgresWrites {
                     \(Int64(record.timeout.wholeMilliseconds)), \(record.createdAt.timeIntervalSince1970),
                     \(sentAt?.timeIntervalSince1970), \(final?.finishedAt.timeIntervalSince1970), \(final?.errorCode),
                     \(final?.message), \(final?.result), \(hubID))
+                ON CONFLICT (command_id) DO NOTHING
                 """
             ]
         case .commandSent(let id, let at):
@@ -51,6 +52,7 @@ enum PostgresWrites {
                 INSERT INTO job (job_id, action, parameters, selector, requested_by, created_at)
                 VALUES (\(job.jobID.lowercased), \(job.action), \(job.parameters), \(job.selector), \(job.requestedBy),
                     \(job.createdAt.timeIntervalSince1970))
+                ON CONFLICT (job_id) DO NOTHING
                 """
             ]
         case .jobFinished(let result):
