@@ -47,6 +47,12 @@ struct CommandHubBench: AsyncParsableCommand {
     var mallocCounter: String?
 
     @Option(
+        help:
+            "Python with grpcio for the anchors (TCP and grpcio round trips); default: $COMMANDHUB_PYTHON, else .build/python/bin/python, else python3."
+    )
+    var python: String?
+
+    @Option(
         name: .customLong("hub-env"),
         help: "KEY=VALUE added to every hub's environment (repeatable), e.g. COMMANDHUB_GRPC_SERVER=grpc-swift.")
     var hubEnvironment: [String] = []
@@ -80,6 +86,17 @@ struct CommandHubBench: AsyncParsableCommand {
                 report.latencies.append(
                     try await bench.latency(serial: self.serialRequests, concurrent: self.concurrentRequests, agents: kind))
             }
+        }
+        if scenarios.contains("latency") {
+            let python =
+                self.python ?? ProcessInfo.processInfo.environment["COMMANDHUB_PYTHON"]
+                ?? (FileManager.default.isExecutableFile(atPath: ".build/python/bin/python")
+                    ? ".build/python/bin/python" : "/usr/bin/python3")
+            let script = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Benchmarks/Anchors/anchors.py")
+            let found = FileManager.default.fileExists(atPath: script.path) ? script : URL(fileURLWithPath: "Benchmarks/Anchors/anchors.py")
+            print("anchors: TCP and grpcio round trips")
+            report.anchors = Anchors.measure(python: python, script: found, roundTrips: 5_000, log: { print($0) })
         }
         if scenarios.contains("fleet") {
             for size in [1_000, self.agents] where size <= self.agents {

@@ -15,10 +15,13 @@ struct Report {
     var latencies: [Scenarios.Latency] = []
     var fleets: [Scenarios.Fleet] = []
     var storm: Scenarios.Storm?
+    var anchors: Anchors?
     var soak: Scenarios.SoakReport?
 
     /// The block this report fills: the soak's when it ran alone.
-    var block: Block { self.latencies.isEmpty && self.fleets.isEmpty && self.storm == nil && self.soak != nil ? .soak : .results }
+    var block: Block {
+        self.latencies.isEmpty && self.fleets.isEmpty && self.storm == nil && self.anchors == nil && self.soak != nil ? .soak : .results
+    }
 
     func markdown(machine: String) -> String {
         func ms(_ value: Double) -> String { String(format: "%.3f ms", value) }
@@ -58,6 +61,13 @@ struct Report {
                     "… load generator\(latency.agents == .swarm ? " + swarm" : "") per command at C = 64", "",
                     String(format: "%.0f µs CPU", latency.benchConcurrentCPU)
                 ))
+        }
+        if let anchors {
+            rows.append(
+                ("Anchor: TCP round trip between two processes, p50 / p99", "", "\(ms(anchors.tcp.p50Ms)) / \(ms(anchors.tcp.p99Ms))"))
+            if let grpc = anchors.grpc {
+                rows.append(("Anchor: Python grpcio bidi ping-pong, one hop, p50 / p99", "", "\(ms(grpc.p50Ms)) / \(ms(grpc.p99Ms))"))
+            }
         }
         for fleet in self.fleets {
             rows += [

@@ -253,7 +253,9 @@ struct Scenarios {
             sampler.cancel()
             let peak = await sampler.value
             await swarm.waitForConnected(size)
-            try await Task.sleep(for: .seconds(3))
+            // The hub hands freed memory back once a minute (MemoryReturner): "after" is read
+            // once that has run, with the fleet still connected.
+            try await Task.sleep(for: .seconds(65))
             let after = hub.residentBytes
             let metrics = try await hub.get("/metrics")
             let stats = try await hub.get("/api/crypto/history/stats/")

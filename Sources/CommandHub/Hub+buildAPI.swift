@@ -49,7 +49,7 @@ func buildAPI(
         },
         logger: logger
     )
-    return HubRESTAPI(application: application, boundPort: boundPort, tokens: tokens, routes: routes)
+    return HubRESTAPI(application: application, boundPort: boundPort, tokens: tokens, routes: routes, connections: connections)
 }
 
 /// The REST API, built.
@@ -58,4 +58,6 @@ struct HubRESTAPI: Sendable {
     let boundPort: BoundPort
     let tokens: TokenIssuer
     let routes: RouteCatalogue
+    /// Its open connections, against `http.max_connections`.
+    let connections: HTTPConnectionGuard.ConnectionCount
 }

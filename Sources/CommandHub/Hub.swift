@@ -42,6 +42,7 @@ public final class Hub: Service, Sendable {
     package var tokens: TokenIssuer { self.api.tokens }
     /// Every REST route with who may call it.
     package var routes: RouteCatalogue { self.api.routes }
+    package var httpConnections: HTTPConnectionGuard.ConnectionCount { self.api.connections }
 
     /// The port the gRPC listener bound, once it has.
     public var grpcPort: Int {

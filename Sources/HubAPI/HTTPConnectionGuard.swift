@@ -18,19 +18,41 @@ package final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelH
 
     /// Open connections, shared by every guard of one listener.
     package final class ConnectionCount: Sendable {
+        private struct State {
+            var open = 0
+            var roomWaiters = Waiters<Void>()
+        }
+
         package let limit: Int
-        private let open = Atomic<Int>(0)
+        private let state = Mutex(State())
 
         package init(limit: Int) {
             self.limit = limit
         }
 
+        /// Counts a new connection; false when it is one too many (it is counted anyway, and
+        /// `leave` when it closes).
         package func enter() -> Bool {
-            self.open.add(1, ordering: .relaxed).newValue <= self.limit
+            self.state.withLock { state in
+                state.open += 1
+                return state.open <= self.limit
+            }
         }
 
         package func leave() {
-            self.open.subtract(1, ordering: .relaxed)
+            let waiters = self.state.withLock { state -> Resumption<Void>? in
+                state.open -= 1
+                return state.open < self.limit ? state.roomWaiters.takeAll() : nil
+            }
+            waiters?.resume()
+        }
+
+        /// Connections counted right now.
+        package var open: Int { self.state.withLock { $0.open } }
+
+        /// Returns once a new connection would be taken.
+        package func waitForRoom() async {
+            await self.state.wait(in: \.roomWaiters) { $0.open < self.limit ? () : nil }
         }
     }
 

@@ -29,6 +29,9 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
     private var reader: SessionReader
     private var context: ChannelHandlerContext?
     private var watchdog: Scheduled<Void>?
+    /// A flush is queued for the end of this event-loop tick: commands written in the same tick
+    /// (a burst of callers for one agent) leave in one `writev`.
+    private var flushQueued = false
 
     /// Called on `eventLoop`, the stream channel's, as the stream is created.
     package init(link: AgentLink, eventLoop: any EventLoop, remotePeer: String) {
@@ -155,7 +158,13 @@ package final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelH
         promise.futureResult.whenComplete { result in
             if case .success = result { session.written(id, succeeded: true) } else { session.written(id, succeeded: false) }
         }
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: promise)
+        context.write(self.wrapOutboundOut(frame), promise: promise)
+        guard !self.flushQueued else { return }
+        self.flushQueued = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushQueued = false
+            self.context?.flush()
+        }
     }
 
     /// Puts the end of the call on the wire, once: trailers with the reason's status (a
