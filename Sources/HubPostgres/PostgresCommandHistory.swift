@@ -125,15 +125,12 @@ package struct PostgresCommandHistory: CommandHistoryReading {
         }
     }
 
-    /// Runs a read; a failure is `storeUnavailable` with the server's reason.
+    /// Runs a read within `PostgresAccess`'s deadline; a failure is `storeUnavailable` with the
+    /// server's reason.
     private func read<T: Sendable>(
-        _ body: @Sendable (PostgresClient, Logger) async throws -> T
+        _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
     ) async throws(HubError) -> T {
-        do {
-            return try await body(self.client, self.logger)
-        } catch {
-            throw .storeUnavailable(PostgresErrors.describe(error))
-        }
+        try await PostgresAccess(client: self.client, logger: self.logger).run(body)
     }
 
     static func entry(_ row: PostgresRandomAccessRow) throws -> CommandHistory.Entry {
