@@ -36,7 +36,7 @@ package struct CommandRoutes {
     }
 
     package init(
-        registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: any IdempotencyRecords,
+        registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: IdempotencyStore,
         settings: Settings
     ) {
         self.registry = registry

@@ -14,10 +14,10 @@ package struct Idempotency: Sendable {
     package static let header = HTTPField.Name("Idempotency-Key")!
     package static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
-    package let store: any IdempotencyRecords
+    package let store: IdempotencyStore
 
     package init(
-        store: any IdempotencyRecords
+        store: IdempotencyStore
     ) {
         self.store = store
     }

@@ -49,8 +49,7 @@ package struct ObservabilityRoutes {
 
     package func scrape() -> Response {
         let bytes = self.metrics.scrape(
-            connected: self.registry.connectedCount, known: self.registry.knownCount, pending: self.dispatcher.pendingCount,
-            storeUp: self.writer.isHealthy
+            connected: self.registry.connectedCount, known: self.registry.knownCount, pending: self.dispatcher.pendingCount
         )
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

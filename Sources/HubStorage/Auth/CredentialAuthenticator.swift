@@ -17,26 +17,17 @@ package final class CredentialAuthenticator: AgentAuthenticator {
         var revoked: Set<String> = []
     }
 
-    package let store: any AgentCredentials
+    package let store: CredentialStore
     private let fallback: StaticTokenAuthenticator?
     private let cache = Mutex(Cache())
     private let revocationObservers = Mutex<[@Sendable (String) -> Void]>([])
 
-    /// An authenticator with nothing loaded yet: `reload()` before it is used.
-    package init(store: any AgentCredentials, staticTokens: Set<String> = [], allowAnonymous: Bool = false) {
+    package init(store: CredentialStore, staticTokens: Set<String> = [], allowAnonymous: Bool = false) throws {
         self.store = store
         self.fallback =
             staticTokens.isEmpty && !allowAnonymous
             ? nil : StaticTokenAuthenticator(tokens: staticTokens, allowAnonymous: allowAnonymous)
-    }
-
-    /// An authenticator with every credential loaded.
-    package static func loaded(
-        store: any AgentCredentials, staticTokens: Set<String> = [], allowAnonymous: Bool = false
-    ) async throws -> CredentialAuthenticator {
-        let authenticator = CredentialAuthenticator(store: store, staticTokens: staticTokens, allowAnonymous: allowAnonymous)
-        try await authenticator.reload()
-        return authenticator
+        try self.reload()
     }
 
     /// Calls `observer` with the name of every credential that becomes revoked.
@@ -57,8 +48,8 @@ package final class CredentialAuthenticator: AgentAuthenticator {
     }
 
     /// Re-reads every credential; reports the ones revoked since the last load.
-    package func reload() async throws {
-        let all = try await self.store.loadAll()
+    package func reload() throws {
+        let all = try self.store.loadAll()
         var fresh = Cache()
         for (hash, credential) in all {
             fresh.byHash[hash] = credential

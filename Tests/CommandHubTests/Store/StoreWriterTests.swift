@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Logging
-import PostgresTestSupport
 import Testing
 import TestSupport
 import Wire
@@ -14,9 +13,8 @@ import Wire
 
 @Suite("StoreWriter and CommandLog", .timeLimit(.minutes(1)))
 struct StoreWriterTests {
-    @Test(arguments: StoreKind.allCases)
-    func aCommandsLifecycleIsRecordedAndReadBack(kind: StoreKind) async throws {
-        try await StoreFixture.with(kind) { store in
+    @Test func aCommandsLifecycleIsRecordedAndReadBack() async throws {
+        try await StoreFixture.with { store in
             let agentID = UUID()
             let record = StoreFixture.record(agent: agentID, action: "sync_wallets")
             try await store.log.commandCreated(record, durable: false)
@@ -153,9 +151,8 @@ struct StoreWriterTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
-    func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly(kind: StoreKind) async throws {
-        try await StoreFixture.with(kind) { store in
+    @Test func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly() async throws {
+        try await StoreFixture.with { store in
             let agentID = UUID()
             // Commands that change the agent (reads are never reconciled: nothing to learn).
             let timedOut = StoreFixture.record(agent: agentID, action: "pause")
@@ -189,9 +186,8 @@ struct StoreWriterTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
-    func aReadThatEndedUnansweredIsNeverUnresolved(kind: StoreKind) async throws {
-        try await StoreFixture.with(kind) { store in
+    @Test func aReadThatEndedUnansweredIsNeverUnresolved() async throws {
+        try await StoreFixture.with { store in
             let agentID = UUID()
             let ping = StoreFixture.record(agent: agentID, action: "ping")
             try await store.log.commandCreated(ping, durable: false)
@@ -207,9 +203,8 @@ struct StoreWriterTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
-    func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation(kind: StoreKind) async throws {
-        try await StoreFixture.with(kind) { store in
+    @Test func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation() async throws {
+        try await StoreFixture.with { store in
             let agentID = UUID()
             let uncertain = StoreFixture.record(agent: agentID, action: "sell")
             let refused = StoreFixture.record(agent: agentID, action: "sell")
@@ -243,9 +238,8 @@ struct StoreWriterTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
-    func agentStatesAreCoalescedPerAgent(kind: StoreKind) async throws {
-        try await StoreFixture.with(kind) { store in
+    @Test func agentStatesAreCoalescedPerAgent() async throws {
+        try await StoreFixture.with { store in
             let identity = AgentIdentity(agentID: UUID(), name: "a")
             var snapshot = AgentSnapshot(
                 identity: identity, connected: true, status: .active, walletsSynced: 0, syncRequests: 0, inFlight: 0,
@@ -258,7 +252,10 @@ struct StoreWriterTests {
                 store.writer.updateAgentState(snapshot)
             }
             try await store.writer.flush()
-            #expect(try await store.storedSyncRequests(of: identity.agentID) == 100)
+            let stored = try await store.database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT sync_requests FROM agent WHERE agent_id = ?", arguments: [identity.agentID.lowercased])
+            }
+            #expect(stored == 100)
         }
     }
 }
