@@ -273,11 +273,11 @@ final class AgentStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .headers(let headers):
             // Trailers (or a trailers-only refusal): the hub ended the call.
             guard headers.endStream else { break }
-            if headers.headers.first(name: WireMetadata.hubError) == WireMetadata.shuttingDown,
-                let window = headers.headers.first(name: WireMetadata.retryAfter).flatMap(Int64.init), (0...60_000).contains(window)
-            {
-                self.agent.hubRestarting(window: .milliseconds(window))
-            }
+            let window = WireMetadata.restartWindow(
+                hubError: headers.headers.first(name: WireMetadata.hubError),
+                retryAfter: headers.headers.first(name: WireMetadata.retryAfter)
+            )
+            if let window { self.agent.hubRestarting(window: window) }
             context.channel.parent?.close(promise: nil)
         case .rstStream:
             context.channel.parent?.close(promise: nil)

@@ -47,9 +47,6 @@ package final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelH
             waiters?.resume()
         }
 
-        /// Connections counted right now.
-        package var open: Int { self.state.withLock { $0.open } }
-
         /// Returns once a new connection would be taken.
         package func waitForRoom() async {
             await self.state.wait(in: \.roomWaiters) { $0.open < self.limit ? () : nil }

@@ -23,4 +23,12 @@ public enum WireMetadata {
     /// spread their reconnects — each picks a uniform random delay in it, so a restart brings
     /// the fleet back at once without a thundering herd.
     public static let retryAfter = "hub-retry-after-ms"
+
+    /// The restart hint's window, given the first `hub-error` and `hub-retry-after-ms` values of
+    /// a status: only a `shutting_down` status with a window of 0...60000 ms carries one.
+    public static func restartWindow(hubError: String?, retryAfter: String?) -> Duration? {
+        guard hubError == Self.shuttingDown, let milliseconds = retryAfter.flatMap({ Int64($0) }), (0...60_000).contains(milliseconds)
+        else { return nil }
+        return .milliseconds(milliseconds)
+    }
 }

@@ -41,11 +41,6 @@ public struct AgentConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The first hub's host and port, validated.
-    public func hubEndpoint() throws(AgentError) -> (host: String, port: Int) {
-        try Self.endpoint(self.hubAddress)
-    }
-
     /// Every hub's host and port, validated, in the configured order.
     public func hubEndpoints() throws(AgentError) -> [(host: String, port: Int)] {
         guard !self.hubAddresses.isEmpty else { throw .configuration("hub must name at least one host:port") }

@@ -128,11 +128,10 @@ public final class HubLink: Sendable {
 
     /// The window of a `shutting_down` status's restart hint, if the status carries one.
     static func restartHint(_ metadata: Metadata) -> Duration? {
-        guard metadata[stringValues: WireMetadata.hubError].contains(WireMetadata.shuttingDown),
-            let text = metadata[stringValues: WireMetadata.retryAfter].first(where: { _ in true }),
-            let milliseconds = Int64(text), (0...60_000).contains(milliseconds)
-        else { return nil }
-        return .milliseconds(milliseconds)
+        WireMetadata.restartWindow(
+            hubError: metadata[stringValues: WireMetadata.hubError].first(where: { _ in true }),
+            retryAfter: metadata[stringValues: WireMetadata.retryAfter].first(where: { _ in true })
+        )
     }
 
     /// Reads the hub's messages: the Welcome, then commands, each handled in a child task
