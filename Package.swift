@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -111,6 +112,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // PostgreSQL as the second store (store.url = postgres://…), behind HubStorage's protocols.
+        .target(
+            name: "HubPostgres",
+            dependencies: [
+                "HubCore", "HubStorage", "Wire", "DaemonSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HubAPIDocument",
             exclude: ["openapi.yaml"],
@@ -145,7 +159,7 @@ let package = Package(
             name: "CommandHub",
             dependencies: [
                 "CMalloc",
-                "HubCore", "HubLink", "HubStorage", "HubAPI", "Wire", "DaemonSupport",
+                "HubCore", "HubLink", "HubStorage", "HubPostgres", "HubAPI", "Wire", "DaemonSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -193,7 +207,7 @@ let package = Package(
         .executableTarget(
             name: "CommandHubCLI",
             dependencies: [
-                "CommandHub", "HubCore", "HubStorage", "HubAPI", "CryptoAgent", "DaemonSupport",
+                "CommandHub", "HubCore", "HubStorage", "HubPostgres", "HubAPI", "CryptoAgent", "DaemonSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -254,6 +268,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "HubPostgres", "CommandHub",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FakeBinance",
             dependencies: [
                 "Wire", "TestSupport",
@@ -269,7 +293,9 @@ let package = Package(
         .testTarget(
             name: "CommandHubTests",
             dependencies: [
-                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "HubFuzzTargets", "Wire", "DaemonSupport", "TestSupport",
+                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubPostgres", "HubAPI", "HubFuzzTargets", "Wire", "DaemonSupport",
+                "TestSupport", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -289,8 +315,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubAPI", "CryptoAgent", "Wire", "DaemonSupport", "TestSupport",
-                "AgentSwarm",
+                "CommandHub", "HubCore", "HubLink", "HubStorage", "HubPostgres", "HubAPI", "CryptoAgent", "Wire", "DaemonSupport",
+                "TestSupport", "PostgresTestSupport", "AgentSwarm",
                 "FakeBinance",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -308,6 +334,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README quick start, .ci/run): installs what the suite needs that Swift
 # does not bring — a Python with grpcio, schemathesis and Selenium, Debian's headless Chromium
-# and its driver — checks the format (swift format lint), builds once, then runs the suite in two
-# passes and prints one summary:
+# and its driver, PostgreSQL (the store tests run against it too: both passes run under
+# Scripts/postgres.sh) — checks the format (swift format lint), builds once, then runs the suite
+# in two passes and prints one summary:
 #   1. every suite except the heavy ones, in parallel (Swift Testing's default);
 #   2. the heavy suites — nested in `HeavySuites` (swarms of hundreds of agents, the soak, fault
 #      injection with real processes, schemathesis, the console in a real browser) — one at a
@@ -31,6 +32,20 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     || echo "Scripts/test.sh: chromium could not be installed; the console's browser tests are skipped" >&2
 fi
 
+# PostgreSQL for the store tests that run against both stores (Scripts/postgres.sh starts a
+# throwaway server around each pass and sets COMMANDHUB_TEST_POSTGRES_URL).
+pg_bindir=$(pg_config --bindir 2>/dev/null || true)
+if [ ! -x "$pg_bindir/initdb" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q postgresql >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql >/dev/null; } \
+    || echo "Scripts/test.sh: postgresql could not be installed; the PostgreSQL cases are skipped" >&2
+fi
+with_postgres=(Scripts/postgres.sh --)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ ! -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
+  with_postgres=()
+fi
+
 started=$SECONDS
 # The house style (.swift-format) on every hand-written Swift file; generated ones are left out.
 swift_files=$(git ls-files '*.swift' | grep -v -E '^Sources/Wire/.*\.(pb|grpc)\.swift$|/OpenAPIText\.swift$|/ConsoleAsset\+Files\.swift$')
@@ -43,14 +58,14 @@ swift build --build-tests || exit 1
 built=$SECONDS
 
 if [ "$#" -gt 0 ]; then
-  exec swift test --skip-build "$@"
+  exec "${with_postgres[@]}" swift test --skip-build "$@"
 fi
 
 heavy='HeavySuites'
-swift test --skip-build --skip "$heavy" 2>&1 | tee .build/test-pass-1.log
+"${with_postgres[@]}" swift test --skip-build --skip "$heavy" 2>&1 | tee .build/test-pass-1.log
 pass1=${PIPESTATUS[0]}
 parallel_done=$SECONDS
-swift test --skip-build --no-parallel --filter "$heavy" 2>&1 | tee .build/test-pass-2.log
+"${with_postgres[@]}" swift test --skip-build --no-parallel --filter "$heavy" 2>&1 | tee .build/test-pass-2.log
 pass2=${PIPESTATUS[0]}
 finished=$SECONDS
 

@@ -10,11 +10,11 @@ extension Hub {
         try PasswordHasher.validate(password)
         let hash = try await PasswordHasher(cost: UInt8(self.configuration.bcryptCost)).hash(password)
         if replacing, self.operators.account(named: name) != nil {
-            try self.operators.store.update(name: name, role: role, passwordHash: hash)
+            try await self.operators.store.update(name: name, role: role, passwordHash: hash)
         } else {
-            try self.operators.store.add(name: name, role: role, passwordHash: hash)
+            try await self.operators.store.add(name: name, role: role, passwordHash: hash)
         }
-        try self.operators.reload()
+        try await self.operators.reload()
     }
 
     /// A bearer token for the existing account `name`, as `POST /api/auth/token` issues it.

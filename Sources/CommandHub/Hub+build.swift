@@ -18,17 +18,18 @@ import Logging
 /// Throws `ConfigurationError` for an invalid configuration (also for TLS files that cannot be
 /// read or used, naming the key and the file) and `StoreError` for a database that cannot be
 /// used; nothing has been started or written then, except the crash recovery.
-public func buildHub(configuration: HubConfiguration, logger: Logger = Logger(label: "commandhub")) throws -> Hub {
-    try buildHub(configuration: configuration, clock: .continuous, logger: logger)
+public func buildHub(configuration: HubConfiguration, logger: Logger = Logger(label: "commandhub")) async throws -> Hub {
+    try await buildHub(configuration: configuration, clock: .continuous, logger: logger)
 }
 
 /// `buildHub(configuration:logger:)` on a clock of the caller's (tests move time themselves).
-package func buildHub(configuration: HubConfiguration, clock: MonotonicClock, logger: Logger) throws -> Hub {
+package func buildHub(configuration: HubConfiguration, clock: MonotonicClock, logger: Logger) async throws -> Hub {
     try configuration.validate()
     let tls = try ListenerTLS.load(configuration, logger: logger)
-    let store = try buildStore(configuration, logger: logger)
-    let fleet = try buildFleet(configuration, store: store, clock: clock, logger: logger)
+    let store = try await buildStore(configuration, logger: logger)
+    let fleet = try buildFleet(
+        configuration, store: store, knownAgents: try await store.startup.knownAgents(), clock: clock, logger: logger)
     let linkServer = buildLink(configuration, fleet: fleet, store: store, tls: tls, logger: logger)
-    let api = try buildAPI(configuration, fleet: fleet, store: store, linkServer: linkServer, tls: tls, logger: logger)
+    let api = try await buildAPI(configuration, fleet: fleet, store: store, linkServer: linkServer, tls: tls, logger: logger)
     return Hub(configuration: configuration, store: store, fleet: fleet, linkServer: linkServer, api: api, logger: logger)
 }

@@ -15,10 +15,13 @@ import NIOCore
 func buildAPI(
     _ configuration: HubConfiguration, fleet: HubFleet, store: HubStore, linkServer: AgentLinkServer, tls: ListenerTLS?,
     logger: Logger
-) throws -> HubRESTAPI {
-    let signingKey =
-        try configuration.jwtSecret.map { Array($0.utf8) }
-        ?? store.database.secret(named: "operator_token_key", make: TokenIssuer.newKey)
+) async throws -> HubRESTAPI {
+    let signingKey: [UInt8]
+    if let secret = configuration.jwtSecret {
+        signingKey = Array(secret.utf8)
+    } else {
+        signingKey = try await store.startup.secret(named: "operator_token_key", make: TokenIssuer.newKey)
+    }
     let tokens = TokenIssuer(key: signingKey, lifetime: configuration.tokenLifetime)
     let boundPort = BoundPort()
     let (router, routes) = buildRouter(

@@ -9,9 +9,11 @@ import Logging
 /// in one place. After every final command: the command log, the live events, the metrics,
 /// and the wallets of a `sync_wallets` answer. After every connect, update and disconnect: the
 /// agent directory in the store, the live events, the metrics.
-func buildFleet(_ configuration: HubConfiguration, store: HubStore, clock: MonotonicClock, logger: Logger) throws -> HubFleet {
+func buildFleet(
+    _ configuration: HubConfiguration, store: HubStore, knownAgents: [AgentSnapshot], clock: MonotonicClock, logger: Logger
+) throws -> HubFleet {
     let registry = AgentRegistry()
-    try store.directory.load(into: registry)
+    store.directory.load(knownAgents, into: registry)
     let events = HubEvents(
         registry: registry, capacity: configuration.eventBufferCapacity, keepaliveInterval: configuration.eventKeepaliveInterval
     )

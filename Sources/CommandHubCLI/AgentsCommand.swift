@@ -32,13 +32,15 @@ struct AgentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let labels = try parseLabels(self.labels)
-            let credentials = CredentialStore(database: try await self.store.open())
-            do {
-                let token = try credentials.add(name: self.name, labels: labels)
-                print(token)
-                FileHandle.standardError.write(Data("credential \(self.name) created; the token above is shown only once\n".utf8))
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let credentials = store.credentials
+                do {
+                    let token = try await credentials.add(name: self.name, labels: labels)
+                    print(token)
+                    FileHandle.standardError.write(Data("credential \(self.name) created; the token above is shown only once\n".utf8))
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
             }
         }
     }
@@ -60,11 +62,13 @@ struct AgentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let labels = try parseLabels(self.labels)
-            let credentials = CredentialStore(database: try await self.store.open())
-            do {
-                print(try credentials.rotate(name: self.name, labels: labels))
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let credentials = store.credentials
+                do {
+                    print(try await credentials.rotate(name: self.name, labels: labels))
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
             }
         }
     }
@@ -78,31 +82,34 @@ struct AgentsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let credentials = try CredentialStore(database: try await self.store.open()).list()
-            if self.json {
-                let rows = credentials.map { credential -> [String: String] in
-                    var row = ["name": credential.name, "created_at": credential.createdAt.formatted(.iso8601)]
-                    if let revoked = credential.revokedAt { row["revoked_at"] = revoked.formatted(.iso8601) }
-                    if !credential.labels.isEmpty {
-                        row["labels"] = credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            try await self.store.withStore { store in
+                let credentials = try await store.credentials.list()
+                if self.json {
+                    let rows = credentials.map { credential -> [String: String] in
+                        var row = ["name": credential.name, "created_at": credential.createdAt.formatted(.iso8601)]
+                        if let revoked = credential.revokedAt { row["revoked_at"] = revoked.formatted(.iso8601) }
+                        if !credential.labels.isEmpty {
+                            row["labels"] = credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                                separator: ",")
+                        }
+                        return row
                     }
-                    return row
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                    print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                    return
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-                return
+                print(
+                    Table.render(
+                        header: ["NAME", "STATE", "CREATED", "LABELS"],
+                        rows: credentials.map { credential in
+                            [
+                                credential.name, credential.isRevoked ? "revoked" : "active", credential.createdAt.formatted(.iso8601),
+                                credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                            ]
+                        }
+                    ))
             }
-            print(
-                Table.render(
-                    header: ["NAME", "STATE", "CREATED", "LABELS"],
-                    rows: credentials.map { credential in
-                        [
-                            credential.name, credential.isRevoked ? "revoked" : "active", credential.createdAt.formatted(.iso8601),
-                            credential.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                        ]
-                    }
-                ))
         }
     }
 
@@ -117,12 +124,14 @@ struct AgentsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let credentials = CredentialStore(database: try await self.store.open())
-            do {
-                let changed = try credentials.revoke(name: self.name)
-                print(changed ? "credential \(self.name) revoked" : "credential \(self.name) was already revoked")
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let credentials = store.credentials
+                do {
+                    let changed = try await credentials.revoke(name: self.name)
+                    print(changed ? "credential \(self.name) revoked" : "credential \(self.name) was already revoked")
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ struct Demo: AsyncParsableCommand {
         configuration.defaultCommandTimeout = min(configuration.defaultCommandTimeout, configuration.maxCommandTimeout)
         let hub: Hub
         do {
-            hub = try buildHub(configuration: configuration, logger: logger)
+            hub = try await buildHub(configuration: configuration, logger: logger)
         } catch {
             throw Failure.store("\(error)")
         }
@@ -81,7 +81,7 @@ struct Demo: AsyncParsableCommand {
             var agentConfiguration = AgentConfiguration()
             agentConfiguration.name = String(format: "crypto-bot-%03d", index + 1)
             agentConfiguration.hubAddress = "127.0.0.1:\(grpcPort)"
-            agentConfiguration.token = try hub.store.rotateCredential(name: String(format: "demo-agent-%d", index + 1))
+            agentConfiguration.token = try await hub.store.rotateCredential(name: String(format: "demo-agent-%d", index + 1))
             agentConfiguration.labels = labels
             agentConfiguration.syncInterval = .seconds(15)
             agentConfiguration.statePath = String(format: "\(self.dataDir)/agent-%03d.sqlite", index + 1)
@@ -93,7 +93,7 @@ struct Demo: AsyncParsableCommand {
                 throw Failure.store("\(error)")
             }
         }
-        let externalToken = try hub.store.rotateCredential(name: "demo-external")
+        let externalToken = try await hub.store.rotateCredential(name: "demo-external")
         let agents = fleet
         let password = PasswordHasher.generate()
         try await hub.addOperator(Self.operatorName, role: .admin, password: password, replacing: true)

@@ -58,7 +58,7 @@ struct Serve: AsyncParsableCommand {
         }
         let hub: Hub
         do {
-            hub = try buildHub(configuration: configuration, logger: logger)
+            hub = try await buildHub(configuration: configuration, logger: logger)
         } catch let error as StoreError {
             throw Failure.store(error.description)
         } catch let error as ConfigurationError {

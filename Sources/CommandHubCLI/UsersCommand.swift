@@ -38,17 +38,19 @@ struct UsersCommand: AsyncParsableCommand {
             let configuration = try await self.store.configuration()
             let password = try self.passwordStdin ? readPassword() : PasswordHasher.generate()
             let hash = try await PasswordHasher(cost: UInt8(configuration.bcryptCost)).hash(password)
-            let operators = OperatorStore(database: try await self.store.open())
-            do {
-                try operators.add(name: self.name, role: self.role, passwordHash: hash)
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let operators = store.operators
+                do {
+                    try await operators.add(name: self.name, role: self.role, passwordHash: hash)
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
+                if !self.passwordStdin { print(password) }
+                FileHandle.standardError.write(
+                    Data(
+                        "operator \(self.name) created with role \(self.role.rawValue)\(self.passwordStdin ? "" : "; the password above is shown only once")\n"
+                            .utf8))
             }
-            if !self.passwordStdin { print(password) }
-            FileHandle.standardError.write(
-                Data(
-                    "operator \(self.name) created with role \(self.role.rawValue)\(self.passwordStdin ? "" : "; the password above is shown only once")\n"
-                        .utf8))
         }
     }
 
@@ -61,30 +63,34 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let operators = OperatorStore(database: try await self.store.open())
-            let accounts: [OperatorStore.Account]
-            do {
-                accounts = try operators.list()
-            } catch {
-                throw Failure.store(error.message)
-            }
-            if self.json {
-                let rows = accounts.map { account -> [String: String] in
-                    var row = ["name": account.name, "role": account.role.rawValue, "created_at": account.createdAt.formatted(.iso8601)]
-                    if let last = account.lastLoginAt { row["last_login_at"] = last.formatted(.iso8601) }
-                    return row
+            try await self.store.withStore { store in
+                let operators = store.operators
+                let accounts: [OperatorStore.Account]
+                do {
+                    accounts = try await operators.list()
+                } catch let error as HubError {
+                    throw Failure.store(error.message)
                 }
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-                return
-            }
-            print(
-                Table.render(
-                    header: ["NAME", "ROLE", "CREATED", "LAST LOGIN"],
-                    rows: accounts.map {
-                        [$0.name, $0.role.rawValue, $0.createdAt.formatted(.iso8601), $0.lastLoginAt?.formatted(.iso8601) ?? "-"]
+                if self.json {
+                    let rows = accounts.map { account -> [String: String] in
+                        var row = [
+                            "name": account.name, "role": account.role.rawValue, "created_at": account.createdAt.formatted(.iso8601),
+                        ]
+                        if let last = account.lastLoginAt { row["last_login_at"] = last.formatted(.iso8601) }
+                        return row
                     }
-                ))
+                    let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                    return
+                }
+                print(
+                    Table.render(
+                        header: ["NAME", "ROLE", "CREATED", "LAST LOGIN"],
+                        rows: accounts.map {
+                            [$0.name, $0.role.rawValue, $0.createdAt.formatted(.iso8601), $0.lastLoginAt?.formatted(.iso8601) ?? "-"]
+                        }
+                    ))
+            }
         }
     }
 
@@ -101,11 +107,13 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let operators = OperatorStore(database: try await self.store.open())
-            do {
-                try operators.update(name: self.name, role: self.role)
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let operators = store.operators
+                do {
+                    try await operators.update(name: self.name, role: self.role, passwordHash: nil)
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
             }
         }
     }
@@ -126,13 +134,15 @@ struct UsersCommand: AsyncParsableCommand {
             let configuration = try await self.store.configuration()
             let password = try self.passwordStdin ? readPassword() : PasswordHasher.generate()
             let hash = try await PasswordHasher(cost: UInt8(configuration.bcryptCost)).hash(password)
-            let operators = OperatorStore(database: try await self.store.open())
-            do {
-                try operators.update(name: self.name, passwordHash: hash)
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let operators = store.operators
+                do {
+                    try await operators.update(name: self.name, role: nil, passwordHash: hash)
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
+                if !self.passwordStdin { print(password) }
             }
-            if !self.passwordStdin { print(password) }
         }
     }
 
@@ -145,11 +155,13 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let operators = OperatorStore(database: try await self.store.open())
-            do {
-                try operators.remove(name: self.name)
-            } catch {
-                throw Failure.data(error.message)
+            try await self.store.withStore { store in
+                let operators = store.operators
+                do {
+                    try await operators.remove(name: self.name)
+                } catch let error as HubError {
+                    throw Failure.data(error.message)
+                }
             }
         }
     }
@@ -162,7 +174,7 @@ private func readPassword() throws -> String {
     guard let line = Swift.readLine(strippingNewline: true) else { throw Failure.data("no password on standard input") }
     do {
         try PasswordHasher.validate(line)
-    } catch {
+    } catch let error as HubError {
         throw Failure.data(error.message)
     }
     return line

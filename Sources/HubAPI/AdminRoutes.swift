@@ -25,22 +25,22 @@ package struct AdminRoutes {
     }
 
     package func register(on api: APIRouter) {
-        api.add(.get, "/api/admin/operators/", .requires(.admin)) { _, _ in try self.listOperators() }
+        api.add(.get, "/api/admin/operators/", .requires(.admin)) { _, _ in try await self.listOperators() }
         api.add(.post, "/api/admin/operators/", .requires(.admin)) { request, context in try await self.addOperator(request, context) }
         api.add(.patch, "/api/admin/operators/{name}/", .requires(.admin)) { request, context in
             try await self.updateOperator(request, context)
         }
-        api.add(.delete, "/api/admin/operators/{name}/", .requires(.admin)) { _, context in try self.removeOperator(context) }
-        api.add(.get, "/api/admin/agents/", .requires(.admin)) { _, _ in try self.listAgents() }
+        api.add(.delete, "/api/admin/operators/{name}/", .requires(.admin)) { _, context in try await self.removeOperator(context) }
+        api.add(.get, "/api/admin/agents/", .requires(.admin)) { _, _ in try await self.listAgents() }
         api.add(.post, "/api/admin/agents/", .requires(.admin)) { request, context in try await self.addAgent(request, context) }
-        api.add(.post, "/api/admin/agents/{name}/rotate/", .requires(.admin)) { _, context in try self.rotateAgent(context) }
-        api.add(.delete, "/api/admin/agents/{name}/", .requires(.admin)) { _, context in try self.revokeAgent(context) }
+        api.add(.post, "/api/admin/agents/{name}/rotate/", .requires(.admin)) { _, context in try await self.rotateAgent(context) }
+        api.add(.delete, "/api/admin/agents/{name}/", .requires(.admin)) { _, context in try await self.revokeAgent(context) }
     }
 
     // MARK: Operators
 
-    package func listOperators() throws -> Response {
-        JSON.array(try self.operators.store.list().map(Self.item)).response()
+    package func listOperators() async throws -> Response {
+        JSON.array(try await self.operators.store.list().map(Self.item)).response()
     }
 
     package func addOperator(_ request: Request, _ context: HubRequestContext) async throws -> Response {
@@ -52,8 +52,8 @@ package struct AdminRoutes {
         let given = try body.string("password")
         if let given { try PasswordHasher.validate(given) }
         let password = given ?? PasswordHasher.generate()
-        try self.operators.store.add(name: name, role: role, passwordHash: try await self.hasher.hash(password))
-        try self.operators.reload()
+        try await self.operators.store.add(name: name, role: role, passwordHash: try await self.hasher.hash(password))
+        try await self.operators.reload()
         var members: [(String, JSON)] = [("name", .string(name)), ("role", .string(role.rawValue))]
         if given == nil { members.append(("password", .string(password))) }
         return JSON.object(members).response(status: .created)
@@ -67,26 +67,26 @@ package struct AdminRoutes {
         let password = try body.string("password")
         if let password { try PasswordHasher.validate(password) }
         guard role != nil || password != nil else { throw HubError.badRequest(parameter: "body", reason: "give role and/or password") }
-        if let role, role != .admin { try self.keepAnAdmin(besides: name) }
+        if let role, role != .admin { try await self.keepAnAdmin(besides: name) }
         let hash: String? = if let password { try await self.hasher.hash(password) } else { nil }
-        try self.operators.store.update(name: name, role: role, passwordHash: hash)
-        try self.operators.reload()
+        try await self.operators.store.update(name: name, role: role, passwordHash: hash)
+        try await self.operators.reload()
         guard let account = self.operators.account(named: name) else { throw HubError.operatorNotFound(name) }
         return Self.item(account).response()
     }
 
-    package func removeOperator(_ context: HubRequestContext) throws -> Response {
+    package func removeOperator(_ context: HubRequestContext) async throws -> Response {
         let name = try Self.name(context)
-        try self.keepAnAdmin(besides: name)
-        try self.operators.store.remove(name: name)
-        try self.operators.reload()
+        try await self.keepAnAdmin(besides: name)
+        try await self.operators.store.remove(name: name)
+        try await self.operators.reload()
         return JSON.object([("name", .string(name)), ("removed", .bool(true))]).response()
     }
 
     /// Refuses to demote or remove the last admin: nobody could manage the hub over REST again.
-    private func keepAnAdmin(besides name: String) throws(HubError) {
+    private func keepAnAdmin(besides name: String) async throws(HubError) {
         guard self.operators.account(named: name)?.role == .admin else { return }
-        guard try self.operators.store.count(atLeast: .admin) > 1 else {
+        guard try await self.operators.store.count(atLeast: .admin) > 1 else {
             throw .badRequest(parameter: "name", reason: "\(name) is the last admin; make another admin first")
         }
     }
@@ -113,8 +113,8 @@ package struct AdminRoutes {
 
     // MARK: Agent credentials
 
-    package func listAgents() throws -> Response {
-        let items = try self.credentials.store.list().map { credential in
+    package func listAgents() async throws -> Response {
+        let items = try await self.credentials.store.list().map { credential in
             JSON.object([
                 ("name", .string(credential.name)),
                 ("labels", .object(credential.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) })),
@@ -130,24 +130,24 @@ package struct AdminRoutes {
         var request = request
         let body = try JSONBody(try await request.collectBody(upTo: context.maxUploadSize), allowed: ["name", "labels"])
         let name = try body.requiredString("name")
-        let token = try self.credentials.store.add(name: name, labels: try body.stringMap("labels") ?? [:])
-        try self.credentials.reload()
+        let token = try await self.credentials.store.add(name: name, labels: try body.stringMap("labels") ?? [:])
+        try await self.credentials.reload()
         return JSON.object([("name", .string(name)), ("token", .string(token))]).response(status: .created)
     }
 
-    package func rotateAgent(_ context: HubRequestContext) throws -> Response {
+    package func rotateAgent(_ context: HubRequestContext) async throws -> Response {
         let name = try Self.name(context)
-        guard try self.credentials.store.list().contains(where: { $0.name == name }) else { throw HubError.credentialNotFound(name) }
-        let labels = try self.credentials.store.list().first { $0.name == name }?.labels ?? [:]
-        let token = try self.credentials.store.rotate(name: name, labels: labels)
-        try self.credentials.reload()
+        guard try await self.credentials.store.list().contains(where: { $0.name == name }) else { throw HubError.credentialNotFound(name) }
+        let labels = try await self.credentials.store.list().first { $0.name == name }?.labels ?? [:]
+        let token = try await self.credentials.store.rotate(name: name, labels: labels)
+        try await self.credentials.reload()
         return JSON.object([("name", .string(name)), ("token", .string(token))]).response()
     }
 
-    package func revokeAgent(_ context: HubRequestContext) throws -> Response {
+    package func revokeAgent(_ context: HubRequestContext) async throws -> Response {
         let name = try Self.name(context)
-        let revoked = try self.credentials.store.revoke(name: name)
-        try self.credentials.reload()
+        let revoked = try await self.credentials.store.revoke(name: name)
+        try await self.credentials.reload()
         return JSON.object([("name", .string(name)), ("revoked", .bool(true)), ("already_revoked", .bool(!revoked))]).response()
     }
 }

@@ -48,7 +48,7 @@ package struct AuthRoutes {
             throw HubError.invalidLogin
         }
         self.throttle.succeeded(name: name)
-        self.operators.store.loggedIn(name: name)
+        await self.operators.store.loggedIn(name: name, at: Date())
         let (token, expires) = try await self.tokens.issue(name: account.name, role: account.role)
         var response = JSON.object([
             ("access_token", .string(token)),

@@ -36,7 +36,7 @@ package struct CommandRoutes {
     }
 
     package init(
-        registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: IdempotencyStore,
+        registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: any IdempotencyRecords,
         settings: Settings
     ) {
         self.registry = registry

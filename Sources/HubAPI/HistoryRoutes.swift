@@ -10,11 +10,11 @@ import Wire
 /// Reads first wait for the store's buffered writes (read-your-writes: a command answered a
 /// moment ago is in the history), unless the store is failing — reads keep working then.
 package struct HistoryRoutes {
-    package let history: CommandHistory
+    package let history: any CommandHistoryReading
     package let writer: StoreWriter
 
     package init(
-        history: CommandHistory,
+        history: any CommandHistoryReading,
         writer: StoreWriter
     ) {
         self.history = history

@@ -14,10 +14,10 @@ package struct Idempotency: Sendable {
     package static let header = HTTPField.Name("Idempotency-Key")!
     package static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
-    package let store: IdempotencyStore
+    package let store: any IdempotencyRecords
 
     package init(
-        store: IdempotencyStore
+        store: any IdempotencyRecords
     ) {
         self.store = store
     }

@@ -49,7 +49,8 @@ package struct ObservabilityRoutes {
 
     package func scrape() -> Response {
         let bytes = self.metrics.scrape(
-            connected: self.registry.connectedCount, known: self.registry.knownCount, pending: self.dispatcher.pendingCount
+            connected: self.registry.connectedCount, known: self.registry.knownCount, pending: self.dispatcher.pendingCount,
+            storeUp: self.writer.isHealthy
         )
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -14,11 +14,9 @@ import Wire
 /// `load(into:)` restores known agents as offline, so `?include_offline=true` and the detail of
 /// a known agent survive a restart.
 package final class AgentDirectory: Service {
-    package let database: HubDatabase
     package let writer: StoreWriter
 
-    package init(database: HubDatabase, writer: StoreWriter) {
-        self.database = database
+    package init(writer: StoreWriter) {
         self.writer = writer
     }
 
@@ -33,27 +31,9 @@ package final class AgentDirectory: Service {
         }
     }
 
-    /// Restores every known agent into `registry` as offline.
-    package func load(into registry: AgentRegistry) throws {
-        let rows = try self.database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent") }
-        for row in rows {
-            guard let agentID = UUID(uuidString: row["agent_id"]) else { continue }
-            func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
-            let identity = AgentIdentity(
-                agentID: agentID, name: row["name"], version: row["version"], exchange: row["exchange"],
-                labels: JSONText.decodeLabels(row["labels"]), capabilities: JSONText.decodeList(row["capabilities"])
-            )
-            registry.remember(
-                AgentSnapshot(
-                    identity: identity, connected: false,
-                    status: Commandhub_V1_AgentStatus(name: row["status"]) ?? .unspecified,
-                    walletsSynced: row["wallets_synced"], syncRequests: UInt64(clamping: row["sync_requests"] as Int64),
-                    inFlight: 0, lastSync: date("last_sync"), lastHeartbeat: date("last_heartbeat"),
-                    lastSeen: date("last_seen") ?? Date(timeIntervalSince1970: 0),
-                    connectedAt: date("connected_at") ?? Date(timeIntervalSince1970: 0),
-                    sessionID: nil, remotePeer: nil, credentialName: row["credential"]
-                ))
-        }
+    /// Restores `agents` (the store's `knownAgents()`) into `registry` as offline.
+    package func load(_ agents: [AgentSnapshot], into registry: AgentRegistry) {
+        for agent in agents { registry.remember(agent) }
     }
 
     /// Commits coalesced agent states once a second until shutdown.

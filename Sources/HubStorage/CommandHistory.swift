@@ -204,7 +204,7 @@ package struct CommandHistory: UnresolvedCommands {
     /// The commands whose outcome only the agent can tell: no answer, or "unknown yet". Reads
     /// (ping, request_status) change nothing on the agent, which keeps no record of them: there
     /// is nothing to learn about them later.
-    static let awaitingReconciliation =
+    package static let awaitingReconciliation =
         "(state IN ('timed_out', 'undeliverable') OR (state = 'failed' AND error_code = 'outcome_unknown'))"
         + " AND action NOT IN ('ping', 'request_status')"
 
@@ -217,7 +217,7 @@ package struct CommandHistory: UnresolvedCommands {
     }
 
     /// How many commands are in each state (all time, or since `since`).
-    package func countsByState(since: Date? = nil) async throws(HubError) -> [String: Int] {
+    package func countsByState(since: Date?) async throws(HubError) -> [String: Int] {
         try await self.read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT state, COUNT(*) AS n FROM command WHERE created_at >= ? GROUP BY state",

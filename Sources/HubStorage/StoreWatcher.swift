@@ -39,8 +39,8 @@ package struct StoreWatcher: Service {
                 guard let current = try? await self.dataVersion(), current != version else { continue }
                 version = current
                 do {
-                    try self.authenticator.reload()
-                    try self.operators.reload()
+                    try await self.authenticator.reload()
+                    try await self.operators.reload()
                 } catch {
                     self.logger.warning("could not reload credentials and operators", metadata: ["error": "\(error)"])
                 }

@@ -42,6 +42,8 @@ package final class StoreWriter: Sendable {
         var failure: String?
         var recoveryWaiters = Waiters<Void>()
         var stopping = false
+        /// The failure is the probe's (an idle store unreachable), not a batch's.
+        var failedByProbe = false
         /// The writer is lingering: `wake` is resumed by its timer or by urgent work only.
         var lingering = false
 
@@ -68,16 +70,22 @@ package final class StoreWriter: Sendable {
         var isEmpty: Bool { self.items.isEmpty && self.states.isEmpty }
     }
 
-    package let database: HubDatabase
+    /// Where batches are committed (the SQLite file, or PostgreSQL).
+    package let committer: any StoreCommitter
     /// How long work nobody waits for may wait for company before it is committed.
     package let linger: Duration
     private let state = Mutex(State())
     private let logger: Logger
 
-    package init(database: HubDatabase, linger: Duration = .milliseconds(10), logger: Logger) {
-        self.database = database
+    package init(committer: any StoreCommitter, linger: Duration = .milliseconds(10), logger: Logger) {
+        self.committer = committer
         self.linger = linger
         self.logger = logger
+    }
+
+    /// A writer committing to the SQLite file `database`.
+    package convenience init(database: HubDatabase, linger: Duration = .milliseconds(10), logger: Logger) {
+        self.init(committer: SQLiteCommitter(database: database), linger: linger, logger: logger)
     }
 
     /// False while the last commit failed; new commands are refused until one succeeds.
@@ -202,17 +210,7 @@ package final class StoreWriter: Sendable {
             }
             do {
                 let writes = StoreWriter.fold(batch.items.map(\.write))
-                let apply = { (db: Database) throws in
-                    for write in writes { try StoreWriter.apply(write, in: db) }
-                    for snapshot in batch.states.values { try StoreWriter.applyState(snapshot, in: db) }
-                }
-                if batch.stop {
-                    // The last batch runs while the task is being cancelled, and GRDB's async
-                    // write refuses to start in a cancelled task: commit it synchronously.
-                    try self.database.pool.write(apply)
-                } else {
-                    try await self.database.pool.write(apply)
-                }
+                try await self.committer.commit(writes, states: Array(batch.states.values), final: batch.stop)
                 backoff = .milliseconds(50)
                 self.committed(batch)
             } catch {
@@ -296,6 +294,7 @@ package final class StoreWriter: Sendable {
         let (ready, recovered) = self.state.withLock {
             state -> ([CheckedContinuation<Void, any Error>], Resumption<Void>?) in
             state.committed = max(state.committed, batch.upTo)
+            state.failedByProbe = false
             var recovered: Resumption<Void>?
             if state.failure != nil {
                 self.logger.notice("database writes recovered")
@@ -314,16 +313,42 @@ package final class StoreWriter: Sendable {
     /// Puts a failed batch back (without its durable writes, whose callers are told), turns
     /// unhealthy and fails every waiter.
     private func failed(_ batch: Batch, error: any Error) {
-        let reason = Self.describe(error)
+        let reason = self.committer.describe(error)
         let waiters = self.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             if state.failure == nil { self.logger.error("database write failed; retrying", metadata: ["error": "\(reason)"]) }
             state.failure = reason
+            state.failedByProbe = false
             state.buffer = batch.items.filter { !$0.durable } + state.buffer
             for (id, snapshot) in batch.states where state.agentStates[id] == nil { state.agentStates[id] = snapshot }
             defer { state.waiters = [] }
             return state.waiters.map(\.continuation)
         }
         for waiter in waiters { waiter.resume(throwing: HubError.storeUnavailable(reason)) }
+    }
+
+    /// What a probe of the store found (`StoreProbe`: PostgreSQL's `SELECT 1` while the writer
+    /// may be idle). Unreachable turns the writer unhealthy at once — new commands refused with
+    /// `storeUnavailable`, `/readyz` naming why — instead of after a command's batch failed;
+    /// reachable again ends that, unless a batch is failing (its own commit ends it then).
+    package func probed(_ error: (any Error)?) {
+        guard let error else {
+            let recovered = self.state.withLock { state -> Resumption<Void>? in
+                guard state.failedByProbe else { return nil }
+                self.logger.notice("store reachable again")
+                state.failure = nil
+                state.failedByProbe = false
+                return state.recoveryWaiters.takeAll()
+            }
+            recovered?.resume()
+            return
+        }
+        let reason = self.committer.describe(error)
+        self.state.withLock { state in
+            guard state.failure == nil else { return }
+            self.logger.error("store unreachable", metadata: ["error": "\(reason)"])
+            state.failure = reason
+            state.failedByProbe = true
+        }
     }
 
     package static func describe(_ error: any Error) -> String {

@@ -51,19 +51,8 @@ package final class WalletBook: WalletSink {
         self.writer?.append(.walletsRecorded(agentID, merged))
     }
 
-    /// Restores the persisted wallets.
-    package func load(from database: HubDatabase) throws {
-        let rows = try database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_wallet ORDER BY agent_id, asset") }
-        var book: [UUID: Wallets] = [:]
-        for row in rows {
-            guard let agentID = UUID(uuidString: row["agent_id"]) else { continue }
-            var balance = Commandhub_V1_Balance()
-            balance.asset = row["asset"]
-            balance.free = row["free"]
-            balance.locked = row["locked"]
-            let syncedAt = Date(timeIntervalSince1970: row["synced_at"])
-            book[agentID, default: Wallets(balances: [], syncedAt: syncedAt, source: row["source"])].balances.append(balance)
-        }
+    /// Restores the persisted wallets (the store's `storedWallets()`).
+    package func load(_ book: [UUID: Wallets]) {
         self.book.withLock { $0 = book }
     }
 }

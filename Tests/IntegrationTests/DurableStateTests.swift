@@ -8,11 +8,12 @@ import DaemonSupport
 import Foundation
 import GRPCCore
 import Testing
+import PostgresTestSupport
 import TestSupport
 import Wire
 
 /// Credentials, the command log, idempotency and restarts, over the real transport and real
-/// SQLite files.
+/// SQLite files — and the command log and idempotency on PostgreSQL too (`StoreKind`).
 @Suite("Durable state", .timeLimit(.minutes(2)))
 struct DurableStateTests {
     @Test func credentialsAuthenticateRevocationClosesTheLiveStreamAndRefusesReconnects() async throws {
@@ -27,7 +28,7 @@ struct DurableStateTests {
             ) { hub in
                 // The CLI works from another process: another connection to the same file.
                 let cli = CredentialStore(database: try HubDatabase.open(path: storePath))
-                let token = try cli.add(name: "desk-7", labels: ["desk": "7"])
+                let token = try await cli.add(name: "desk-7", labels: ["desk": "7"])
                 var configuration = TestAgents.configuration(name: "bot-7", port: hub.grpcPort, token: token)
                 configuration.statePath = directory.path("agent.sqlite")
                 let agent = try await Agent.open(configuration: configuration, logger: TestHub.logger)
@@ -37,7 +38,7 @@ struct DurableStateTests {
                 let detail = try await hub.rest.get("/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/")
                 #expect(detail.json["labels"]["desk"].string == "7", "the credential's labels reach the agent")
 
-                try cli.revoke(name: "desk-7")
+                try await cli.revoke(name: "desk-7")
                 try await hub.waitForDisconnected(agent.agentID)
                 // The agent treats the refusal as fatal instead of retrying forever.
                 await #expect(throws: AgentError.self) { try await run.value }
@@ -54,135 +55,148 @@ struct DurableStateTests {
         }
     }
 
-    @Test func historyRecordsEveryFinalStateWithItsResultAndFilters() async throws {
-        try await TestHub.with { hub in
-            let agent = try TestAgents.make(TestAgents.configuration(name: "answering", port: hub.grpcPort))
-            let silent = RawAgent(port: hub.grpcPort)
-            silent.sendHello(name: "silent")
-            try await hub.waitForConnected(silent.agentID)
-            try await TestAgents.with([agent], connectedTo: hub) {
-                let id = agent.agentID.uuidString.lowercased()
-                let ping = try await hub.rest.post("/api/crypto/commands/\(id)/ping/")
-                _ = try await hub.rest.post("/api/crypto/commands/\(id)/pause/")
-                let refused = try await hub.rest.post("/api/crypto/commands/\(id)/sync_wallets/?symbols=BTC")
-                let timedOut = try await hub.rest.post("/api/crypto/commands/\(silent.agentID.uuidString.lowercased())/ping/?timeout=0.2")
-                #expect(timedOut.status == 504)
-                let nobody = RawAgent(port: hub.grpcPort)
-                nobody.sendHello(name: "gone")
-                try await hub.waitForConnected(nobody.agentID)
-                nobody.finish()
-                try await hub.waitForDisconnected(nobody.agentID)
-                let undeliverable = try await hub.rest.post("/api/crypto/commands/\(nobody.agentID.uuidString.lowercased())/ping/")
-                #expect(undeliverable.status == 503)
+    @Test(arguments: StoreKind.allCases)
+    func historyRecordsEveryFinalStateWithItsResultAndFilters(store: StoreKind) async throws {
+        try await store.configuring { configure in
+            try await TestHub.with(configure: configure) { hub in
+                let agent = try TestAgents.make(TestAgents.configuration(name: "answering", port: hub.grpcPort))
+                let silent = RawAgent(port: hub.grpcPort)
+                silent.sendHello(name: "silent")
+                try await hub.waitForConnected(silent.agentID)
+                try await TestAgents.with([agent], connectedTo: hub) {
+                    let id = agent.agentID.uuidString.lowercased()
+                    let ping = try await hub.rest.post("/api/crypto/commands/\(id)/ping/")
+                    _ = try await hub.rest.post("/api/crypto/commands/\(id)/pause/")
+                    let refused = try await hub.rest.post("/api/crypto/commands/\(id)/sync_wallets/?symbols=BTC")
+                    let timedOut = try await hub.rest.post(
+                        "/api/crypto/commands/\(silent.agentID.uuidString.lowercased())/ping/?timeout=0.2")
+                    #expect(timedOut.status == 504)
+                    let nobody = RawAgent(port: hub.grpcPort)
+                    nobody.sendHello(name: "gone")
+                    try await hub.waitForConnected(nobody.agentID)
+                    nobody.finish()
+                    try await hub.waitForDisconnected(nobody.agentID)
+                    let undeliverable = try await hub.rest.post("/api/crypto/commands/\(nobody.agentID.uuidString.lowercased())/ping/")
+                    #expect(undeliverable.status == 503)
 
-                let all = try await hub.rest.get("/api/crypto/history/?limit=100")
-                #expect(all.status == 200)
-                let items = all.json["items"].array ?? []
-                #expect(Set(items.compactMap { $0["state"].string }) == ["acknowledged", "failed", "timed_out", "undeliverable"])
-                #expect(items.allSatisfy { $0["requested_by"].string == TestHub.admin && $0["finished_at"].string != nil })
+                    let all = try await hub.rest.get("/api/crypto/history/?limit=100")
+                    #expect(all.status == 200)
+                    let items = all.json["items"].array ?? []
+                    #expect(Set(items.compactMap { $0["state"].string }) == ["acknowledged", "failed", "timed_out", "undeliverable"])
+                    #expect(items.allSatisfy { $0["requested_by"].string == TestHub.admin && $0["finished_at"].string != nil })
 
-                let pinged = try await hub.rest.get("/api/crypto/history/\(ping.json["command_id"].string ?? "?")/")
-                #expect(pinged.json["state"].string == "acknowledged")
-                #expect(pinged.json["client_id"].string == id)
-                #expect(pinged.json["result"]["message"].string == "Pong received")
-                #expect(pinged.json["sent_at"].string != nil)
+                    let pinged = try await hub.rest.get("/api/crypto/history/\(ping.json["command_id"].string ?? "?")/")
+                    #expect(pinged.json["state"].string == "acknowledged")
+                    #expect(pinged.json["client_id"].string == id)
+                    #expect(pinged.json["result"]["message"].string == "Pong received")
+                    #expect(pinged.json["sent_at"].string != nil)
 
-                let failed = try await hub.rest.get("/api/crypto/history/?state=failed")
-                #expect(failed.json["items"][0]["command_id"].string == refused.json["command_id"].string)
-                #expect(failed.json["items"][0]["error_code"].string == "paused")
-                #expect(failed.json["items"][0]["parameters"]["symbols"] == .array([.string("BTC")]))
+                    let failed = try await hub.rest.get("/api/crypto/history/?state=failed")
+                    #expect(failed.json["items"][0]["command_id"].string == refused.json["command_id"].string)
+                    #expect(failed.json["items"][0]["error_code"].string == "paused")
+                    #expect(failed.json["items"][0]["parameters"]["symbols"] == .array([.string("BTC")]))
 
-                let late = try await hub.rest.get(
-                    "/api/crypto/history/?state=timed_out&client_id=\(silent.agentID.uuidString.lowercased())")
-                #expect(late.json["count"].int == 1)
-                #expect(late.json["items"][0]["error_code"].string == "command_timeout")
-                let gone = try await hub.rest.get("/api/crypto/history/?state=undeliverable")
-                #expect(gone.json["items"][0]["error_code"].string == "client_not_connected")
-                #expect(gone.json["items"][0]["sent_at"].isNull)
+                    let late = try await hub.rest.get(
+                        "/api/crypto/history/?state=timed_out&client_id=\(silent.agentID.uuidString.lowercased())")
+                    #expect(late.json["count"].int == 1)
+                    #expect(late.json["items"][0]["error_code"].string == "command_timeout")
+                    let gone = try await hub.rest.get("/api/crypto/history/?state=undeliverable")
+                    #expect(gone.json["items"][0]["error_code"].string == "client_not_connected")
+                    #expect(gone.json["items"][0]["sent_at"].isNull)
 
-                let pauses = try await hub.rest.get("/api/crypto/history/?action=pause&client_id=\(id)")
-                #expect(pauses.json["count"].int == 1)
-                let firstPage = try await hub.rest.get("/api/crypto/history/?limit=2")
-                let cursor = try #require(firstPage.json["next_cursor"].string)
-                let secondPage = try await hub.rest.get("/api/crypto/history/?limit=2&cursor=\(cursor)")
-                #expect(
-                    Set((firstPage.json["items"].array ?? []).compactMap { $0["command_id"].string })
-                        .isDisjoint(with: (secondPage.json["items"].array ?? []).compactMap { $0["command_id"].string }))
-                #expect(try await hub.rest.get("/api/crypto/history/?since=yesterday").status == 400)
-                #expect(try await hub.rest.get("/api/crypto/history/\(UUID().uuidString)/").status == 404)
+                    let pauses = try await hub.rest.get("/api/crypto/history/?action=pause&client_id=\(id)")
+                    #expect(pauses.json["count"].int == 1)
+                    let firstPage = try await hub.rest.get("/api/crypto/history/?limit=2")
+                    let cursor = try #require(firstPage.json["next_cursor"].string)
+                    let secondPage = try await hub.rest.get("/api/crypto/history/?limit=2&cursor=\(cursor)")
+                    #expect(
+                        Set((firstPage.json["items"].array ?? []).compactMap { $0["command_id"].string })
+                            .isDisjoint(with: (secondPage.json["items"].array ?? []).compactMap { $0["command_id"].string }))
+                    #expect(try await hub.rest.get("/api/crypto/history/?since=yesterday").status == 400)
+                    #expect(try await hub.rest.get("/api/crypto/history/\(UUID().uuidString)/").status == 404)
+                }
             }
         }
     }
 
-    @Test func aBulkActionIsLoggedAsOneJobWithItsCommands() async throws {
-        try await TestHub.with { hub in
-            let agents = try (1...2).map { try TestAgents.make(TestAgents.configuration(name: "bot-\($0)", port: hub.grpcPort)) }
-            try await TestAgents.with(agents, connectedTo: hub) {
-                let bulk = try await hub.rest.post("/api/crypto/commands/pause_all/")
-                let jobID = try #require(bulk.json["job_id"].string)
-                let job = try await hub.rest.get("/api/crypto/jobs/\(jobID)/")
-                #expect(job.status == 200)
-                #expect(job.json["action"].string == "pause")
-                #expect(job.json["targeted"].int == 2)
-                #expect(job.json["succeeded"].int == 2)
-                #expect(job.json["finished_at"].string != nil)
-                #expect((job.json["commands"].array ?? []).map { $0["job_id"].string } == [jobID, jobID])
-                let filtered = try await hub.rest.get("/api/crypto/history/?job_id=\(jobID)")
-                #expect(filtered.json["count"].int == 2)
+    @Test(arguments: StoreKind.allCases)
+    func aBulkActionIsLoggedAsOneJobWithItsCommands(store: StoreKind) async throws {
+        try await store.configuring { configure in
+            try await TestHub.with(configure: configure) { hub in
+                let agents = try (1...2).map { try TestAgents.make(TestAgents.configuration(name: "bot-\($0)", port: hub.grpcPort)) }
+                try await TestAgents.with(agents, connectedTo: hub) {
+                    let bulk = try await hub.rest.post("/api/crypto/commands/pause_all/")
+                    let jobID = try #require(bulk.json["job_id"].string)
+                    let job = try await hub.rest.get("/api/crypto/jobs/\(jobID)/")
+                    #expect(job.status == 200)
+                    #expect(job.json["action"].string == "pause")
+                    #expect(job.json["targeted"].int == 2)
+                    #expect(job.json["succeeded"].int == 2)
+                    #expect(job.json["finished_at"].string != nil)
+                    #expect((job.json["commands"].array ?? []).map { $0["job_id"].string } == [jobID, jobID])
+                    let filtered = try await hub.rest.get("/api/crypto/history/?job_id=\(jobID)")
+                    #expect(filtered.json["count"].int == 2)
+                }
             }
         }
     }
 
-    @Test func anIdempotencyKeyRepeatedSendsOnceAndReplaysTheStoredAnswer() async throws {
-        try await TestHub.with { hub in
-            let agent = try TestAgents.make(TestAgents.configuration(name: "once", port: hub.grpcPort))
-            try await TestAgents.with([agent], connectedTo: hub) {
-                let path = "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/request_status/?include_stats=true"
-                let first = try await hub.rest.post(path, headers: [("Idempotency-Key", "status-1")])
-                let second = try await hub.rest.post(path, headers: [("Idempotency-Key", "status-1")])
-                #expect(first.status == 200)
-                #expect(second.status == 200)
-                #expect(second.text == first.text, "the stored answer, byte for byte")
-                #expect(second.header("Idempotent-Replayed") == "true")
-                #expect(first.header("Idempotent-Replayed") == nil)
-                let sent = try await hub.rest.get("/api/crypto/history/?action=request_status")
-                #expect(sent.json["count"].int == 1, "one command reached the agent")
-                #expect(sent.json["items"][0]["idempotency_key"].string == "status-1")
+    @Test(arguments: StoreKind.allCases)
+    func anIdempotencyKeyRepeatedSendsOnceAndReplaysTheStoredAnswer(store: StoreKind) async throws {
+        try await store.configuring { configure in
+            try await TestHub.with(configure: configure) { hub in
+                let agent = try TestAgents.make(TestAgents.configuration(name: "once", port: hub.grpcPort))
+                try await TestAgents.with([agent], connectedTo: hub) {
+                    let path = "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/request_status/?include_stats=true"
+                    let first = try await hub.rest.post(path, headers: [("Idempotency-Key", "status-1")])
+                    let second = try await hub.rest.post(path, headers: [("Idempotency-Key", "status-1")])
+                    #expect(first.status == 200)
+                    #expect(second.status == 200)
+                    #expect(second.text == first.text, "the stored answer, byte for byte")
+                    #expect(second.header("Idempotent-Replayed") == "true")
+                    #expect(first.header("Idempotent-Replayed") == nil)
+                    let sent = try await hub.rest.get("/api/crypto/history/?action=request_status")
+                    #expect(sent.json["count"].int == 1, "one command reached the agent")
+                    #expect(sent.json["items"][0]["idempotency_key"].string == "status-1")
 
-                let different = try await hub.rest.post(
-                    "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/request_status/?include_stats=false",
-                    headers: [("Idempotency-Key", "status-1")]
-                )
-                #expect(different.status == 422)
-                #expect(different.json["error"].string == "idempotency_key_reused")
-                let bad = try await hub.rest.post(path, headers: [("Idempotency-Key", String(repeating: "k", count: 300))])
-                #expect(bad.status == 400)
+                    let different = try await hub.rest.post(
+                        "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/request_status/?include_stats=false",
+                        headers: [("Idempotency-Key", "status-1")]
+                    )
+                    #expect(different.status == 422)
+                    #expect(different.json["error"].string == "idempotency_key_reused")
+                    let bad = try await hub.rest.post(path, headers: [("Idempotency-Key", String(repeating: "k", count: 300))])
+                    #expect(bad.status == 400)
+                }
             }
         }
     }
 
-    @Test func aKeyWhoseRequestSentNothingCanBeRetried() async throws {
-        try await TestHub.with { hub in
-            let gone = RawAgent(port: hub.grpcPort)
-            gone.sendHello()
-            try await hub.waitForConnected(gone.agentID)
-            gone.finish()
-            try await hub.waitForDisconnected(gone.agentID)
-            let path = "/api/crypto/commands/\(gone.agentID.uuidString.lowercased())/ping/"
-            #expect(try await hub.rest.post(path, headers: [("Idempotency-Key", "retry-me")]).status == 503)
+    @Test(arguments: StoreKind.allCases)
+    func aKeyWhoseRequestSentNothingCanBeRetried(store: StoreKind) async throws {
+        try await store.configuring { configure in
+            try await TestHub.with(configure: configure) { hub in
+                let gone = RawAgent(port: hub.grpcPort)
+                gone.sendHello()
+                try await hub.waitForConnected(gone.agentID)
+                gone.finish()
+                try await hub.waitForDisconnected(gone.agentID)
+                let path = "/api/crypto/commands/\(gone.agentID.uuidString.lowercased())/ping/"
+                #expect(try await hub.rest.post(path, headers: [("Idempotency-Key", "retry-me")]).status == 503)
 
-            let back = RawAgent(port: hub.grpcPort, agentID: gone.agentID)
-            back.sendHello()
-            let mark = hub.registryEvents.count
-            try await hub.waitForConnected(gone.agentID, after: mark - 1)
-            let answering = Task {
-                var messages = HubMessages(back)
-                back.ack(try await messages.nextCommand(), message: "pong")
+                let back = RawAgent(port: hub.grpcPort, agentID: gone.agentID)
+                back.sendHello()
+                let mark = hub.registryEvents.count
+                try await hub.waitForConnected(gone.agentID, after: mark - 1)
+                let answering = Task {
+                    var messages = HubMessages(back)
+                    back.ack(try await messages.nextCommand(), message: "pong")
+                }
+                defer { answering.cancel() }
+                let retried = try await hub.rest.post(path, headers: [("Idempotency-Key", "retry-me")])
+                #expect(retried.status == 200, "\(retried)")
+                #expect(retried.header("Idempotent-Replayed") == nil)
             }
-            defer { answering.cancel() }
-            let retried = try await hub.rest.post(path, headers: [("Idempotency-Key", "retry-me")])
-            #expect(retried.status == 200, "\(retried)")
-            #expect(retried.header("Idempotent-Replayed") == nil)
         }
     }
 

@@ -140,7 +140,7 @@ struct EventStreamTests {
             configuration.httpPort = 0
             configuration.storePath = directory.path("hub.sqlite")
             configuration.bcryptCost = 4
-            let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+            let hub = try await buildHub(configuration: configuration, logger: TestHub.logger)
             try await hub.addOperator(TestHub.admin, role: .viewer, password: TestHub.password)
             let group = ServiceGroup(services: [hub], logger: TestHub.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in

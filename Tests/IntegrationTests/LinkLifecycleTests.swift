@@ -272,7 +272,7 @@ struct LinkLifecycleTests {
         configuration.agentTokens = [TestHub.token]
         configuration.storePath = storePath
         configuration.bcryptCost = 4
-        let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+        let hub = try await buildHub(configuration: configuration, logger: TestHub.logger)
         try await hub.addOperator(TestHub.admin, role: .operator, password: TestHub.password)
         let events = EventLog<RegistryEvent>()
         hub.registry.observe(events.append)

@@ -46,7 +46,7 @@ struct StoreFaultTests {
             let ping = "/api/crypto/commands/\(agent.agentID.uuidString.lowercased())/ping/"
             try await TestAgents.with([agent], connectedTo: hub) {
                 #expect(try await hub.rest.post(ping).status == 200)
-                try await fault.apply(to: hub.hub.store.database, on: true)
+                try await fault.apply(to: try #require(hub.hub.store.sqlite), on: true)
 
                 // Accepted commands are buffered; once a batch cannot be written, new ones are refused.
                 var accepted = 1
@@ -70,7 +70,7 @@ struct StoreFaultTests {
                 #expect(ready.status == 503)
                 #expect(ready.json["checks"]["store"].string == fault.message)
 
-                try await fault.apply(to: hub.hub.store.database, on: false)
+                try await fault.apply(to: try #require(hub.hub.store.sqlite), on: false)
                 await hub.hub.store.writer.waitUntilHealthy()
                 #expect(try await hub.rest.post(ping).status == 200, "recovered by itself")
                 Measured.note("database \(fault): \(accepted) commands accepted, then 503 store_unavailable; recovered by itself")

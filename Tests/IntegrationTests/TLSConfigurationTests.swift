@@ -78,7 +78,7 @@ struct TLSConfigurationTests {
                 configuration.tlsKeyFile = certificates.serverKeyFile
                 change(&configuration)
                 do {
-                    _ = try buildHub(configuration: configuration)
+                    _ = try await buildHub(configuration: configuration)
                     Issue.record("\(key) = \(file) was accepted")
                 } catch let error as ConfigurationError {
                     guard case .invalid(let named, let reason) = error else { Issue.record("\(error)"); continue }

@@ -152,7 +152,7 @@ struct TLSTests {
             // A grace period far longer than the shutdown takes: a hub that waited for its
             // connections' TLS close instead of closing them would end only after it.
             configuration.shutdownGracePeriod = .seconds(60)
-            let hub = try buildHub(configuration: configuration, logger: TestHub.logger)
+            let hub = try await buildHub(configuration: configuration, logger: TestHub.logger)
             let events = EventLog<RegistryEvent>()
             hub.registry.observe(events.append)
             let group = ServiceGroup(services: [hub], logger: TestHub.logger)

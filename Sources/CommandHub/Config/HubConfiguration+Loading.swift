@@ -39,6 +39,11 @@ extension HubConfiguration {
             "shutdown.reconnect_window_ms", "agents of a stopping hub spread their reconnects over this window, 0...60000 (1000)"
         ),
         ConfigurationKey("store.path", "the hub's SQLite file, created on first run (commandhub.sqlite)"),
+        ConfigurationKey(
+            "store.url", "postgres://user:password@host:port/database: keep the store in PostgreSQL instead of store.path (secret)",
+            secret: true
+        ),
+        ConfigurationKey("hub.id", "this hub's id among several on one store (default: generated once and kept in the store)"),
         ConfigurationKey("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
         ConfigurationKey("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
         ConfigurationKey("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
@@ -101,6 +106,8 @@ extension HubConfiguration {
         self.shutdownGracePeriod = try values.seconds("shutdown.grace_period_seconds") ?? self.shutdownGracePeriod
         if let window = try values.int("shutdown.reconnect_window_ms") { self.shutdownReconnectWindow = .milliseconds(window) }
         self.storePath = try values.string("store.path") ?? self.storePath
+        self.storeURL = try values.string("store.url", secret: true) ?? self.storeURL
+        self.hubID = try values.string("hub.id") ?? self.hubID
         if let days = try values.number("store.retention_days") { self.commandRetention = .seconds(days * 86_400) }
         if let hours = try values.number("store.idempotency_retention_hours") { self.idempotencyRetention = .seconds(hours * 3600) }
         if let hours = try values.number("store.reconcile_window_hours") { self.reconcileWindow = .seconds(hours * 3600) }

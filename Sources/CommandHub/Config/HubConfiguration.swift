@@ -57,6 +57,10 @@ public struct HubConfiguration: Sendable, Equatable {
 
     /// The hub's SQLite file (credentials, known agents, command log); created on first run.
     public var storePath: String = "commandhub.sqlite"
+    /// `postgres://…`: the store is in PostgreSQL (shared by several hubs) instead of `storePath`.
+    public var storeURL: String?
+    /// This hub's id; nil: generated on first start and kept in the store.
+    public var hubID: String?
     /// Finished commands and jobs older than this are pruned.
     public var commandRetention: Duration = .seconds(30 * 86_400)
     /// `Idempotency-Key` answers are kept this long.
@@ -126,6 +130,14 @@ public struct HubConfiguration: Sendable, Equatable {
         try positive(self.reconcileWindow, "store.reconcile_window_hours")
         try positive(self.credentialPollInterval, "store.credential_poll_ms")
         guard !self.storePath.isEmpty else { throw .invalid(key: "store.path", reason: "must not be empty") }
+        if let url = self.storeURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw .invalid(key: "store.url", reason: "must be a postgres:// URL")
+        }
+        if let id = self.hubID,
+            id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        {
+            throw .invalid(key: "hub.id", reason: "must be 1-64 characters of letters, digits, '-', '_' or '.'")
+        }
         guard self.livenessTimeout > self.heartbeatInterval else {
             throw .invalid(key: "agents.liveness_timeout_seconds", reason: "must be longer than agents.heartbeat_interval_seconds")
         }

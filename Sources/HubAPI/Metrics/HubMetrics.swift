@@ -27,6 +27,8 @@ package final class HubMetrics: CommandSink {
     private let connectedAgents: CoreMetrics.Gauge
     private let pendingCommands: CoreMetrics.Gauge
     private let knownAgents: CoreMetrics.Gauge
+    /// 1 while the store accepts writes (and PostgreSQL answers), 0 while it does not.
+    private let storeUp: CoreMetrics.Gauge
     /// Agents connected at least once (or known from the database): the next connect is a reconnect.
     private let seen = Mutex<Set<UUID>>([])
 
@@ -56,6 +58,7 @@ package final class HubMetrics: CommandSink {
         self.connectedAgents = CoreMetrics.Gauge(label: "commandhub_agents_connected", factory: factory)
         self.pendingCommands = CoreMetrics.Gauge(label: "commandhub_commands_pending", factory: factory)
         self.knownAgents = CoreMetrics.Gauge(label: "commandhub_agents_known", factory: factory)
+        self.storeUp = CoreMetrics.Gauge(label: "commandhub_store_up", factory: factory)
     }
 
     /// Counts a finished command; answered ones also record their round trip (sent → ack).
@@ -81,7 +84,8 @@ package final class HubMetrics: CommandSink {
     }
 
     /// The exposition text, with the sampled gauges brought up to date first.
-    package func scrape(connected: Int, known: Int, pending: Int) -> [UInt8] {
+    package func scrape(connected: Int, known: Int, pending: Int, storeUp: Bool = true) -> [UInt8] {
+        self.storeUp.record(storeUp ? 1 : 0)
         self.connectedAgents.record(connected)
         self.knownAgents.record(known)
         self.pendingCommands.record(pending)

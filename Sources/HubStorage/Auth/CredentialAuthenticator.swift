@@ -17,17 +17,26 @@ package final class CredentialAuthenticator: AgentAuthenticator {
         var revoked: Set<String> = []
     }
 
-    package let store: CredentialStore
+    package let store: any AgentCredentials
     private let fallback: StaticTokenAuthenticator?
     private let cache = Mutex(Cache())
     private let revocationObservers = Mutex<[@Sendable (String) -> Void]>([])
 
-    package init(store: CredentialStore, staticTokens: Set<String> = [], allowAnonymous: Bool = false) throws {
+    /// An authenticator with nothing loaded yet: `reload()` before it is used.
+    package init(store: any AgentCredentials, staticTokens: Set<String> = [], allowAnonymous: Bool = false) {
         self.store = store
         self.fallback =
             staticTokens.isEmpty && !allowAnonymous
             ? nil : StaticTokenAuthenticator(tokens: staticTokens, allowAnonymous: allowAnonymous)
-        try self.reload()
+    }
+
+    /// An authenticator with every credential loaded.
+    package static func loaded(
+        store: any AgentCredentials, staticTokens: Set<String> = [], allowAnonymous: Bool = false
+    ) async throws -> CredentialAuthenticator {
+        let authenticator = CredentialAuthenticator(store: store, staticTokens: staticTokens, allowAnonymous: allowAnonymous)
+        try await authenticator.reload()
+        return authenticator
     }
 
     /// Calls `observer` with the name of every credential that becomes revoked.
@@ -48,8 +57,8 @@ package final class CredentialAuthenticator: AgentAuthenticator {
     }
 
     /// Re-reads every credential; reports the ones revoked since the last load.
-    package func reload() throws {
-        let all = try self.store.loadAll()
+    package func reload() async throws {
+        let all = try await self.store.loadAll()
         var fresh = Cache()
         for (hash, credential) in all {
             fresh.byHash[hash] = credential

@@ -7,12 +7,19 @@ import Synchronization
 /// working and a changed role applies at once — at the next reload, which `StoreWatcher` runs
 /// when the database changes (e.g. `commandhub users` in another process).
 package final class OperatorDirectory: Sendable {
-    package let store: OperatorStore
+    package let store: any OperatorAccounts
     private let accounts = Mutex<[String: OperatorStore.Account]>([:])
 
-    package init(store: OperatorStore) throws {
+    /// A directory with nothing loaded yet: `reload()` before it is used.
+    package init(store: any OperatorAccounts) {
         self.store = store
-        try self.reload()
+    }
+
+    /// A directory with every account loaded.
+    package static func loaded(store: any OperatorAccounts) async throws -> OperatorDirectory {
+        let directory = OperatorDirectory(store: store)
+        try await directory.reload()
+        return directory
     }
 
     /// The account named `name`, as last loaded.
@@ -21,8 +28,8 @@ package final class OperatorDirectory: Sendable {
     }
 
     /// Re-reads every account.
-    package func reload() throws {
-        let all = try self.store.list()
+    package func reload() async throws {
+        let all = try await self.store.list()
         self.accounts.withLock { $0 = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) }) }
     }
 }

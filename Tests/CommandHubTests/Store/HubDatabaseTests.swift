@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import DaemonSupport
 import Synchronization
+import PostgresTestSupport
 import Testing
 import TestSupport
 
@@ -89,15 +90,15 @@ struct HubDatabaseTests {
 
 @Suite("CredentialStore", .timeLimit(.minutes(1)))
 struct CredentialStoreTests {
-    @Test func addAuthenticatesRevokeRefusesAndOnlyTheHashIsStored() async throws {
-        try await TemporaryDirectory.with { directory in
-            let database = try HubDatabase.open(path: directory.path("hub.sqlite"))
-            let store = CredentialStore(database: database)
-            let token = try store.add(name: "desk-1", labels: ["desk": "otc"])
+    @Test(arguments: StoreKind.allCases)
+    func addAuthenticatesRevokeRefusesAndOnlyTheHashIsStored(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let store = fixture.credentials
+            let token = try await store.add(name: "desk-1", labels: ["desk": "otc"])
             #expect(token.hasPrefix("chub_") && token.count == 48)
-            #expect(throws: HubError.credentialExists("desk-1")) { _ = try store.add(name: "desk-1") }
+            await #expect(throws: HubError.credentialExists("desk-1")) { _ = try await store.add(name: "desk-1") }
 
-            let authenticator = try CredentialAuthenticator(store: store)
+            let authenticator = try await CredentialAuthenticator.loaded(store: store)
             let credential = try await authenticator.authenticate(token: token)
             #expect(credential == AgentCredential(name: "desk-1", labels: ["desk": "otc"]))
             await #expect(throws: HubError.unauthenticated("invalid bearer token")) {
@@ -105,32 +106,35 @@ struct CredentialStoreTests {
             }
             await #expect(throws: HubError.unauthenticated("missing bearer token")) { _ = try await authenticator.authenticate(token: nil) }
 
-            let stored = try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_credential") }
-            #expect(!stored.description.contains(token), "the token itself is never stored")
+            if let database = fixture.sqlite {
+                let stored = try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent_credential") }
+                #expect(!stored.description.contains(token), "the token itself is never stored")
+            }
 
             let revoked = EventLogOfNames()
             authenticator.onRevoked(revoked.append)
-            #expect(try store.revoke(name: "desk-1"))
-            #expect(try !store.revoke(name: "desk-1"))
-            try authenticator.reload()
+            #expect(try await store.revoke(name: "desk-1"))
+            #expect(try await !store.revoke(name: "desk-1"))
+            try await authenticator.reload()
             #expect(revoked.names == ["desk-1"])
             await #expect(throws: HubError.credentialRevoked("desk-1")) { _ = try await authenticator.authenticate(token: token) }
 
-            let rotated = try store.rotate(name: "desk-1")
-            try authenticator.reload()
+            let rotated = try await store.rotate(name: "desk-1")
+            try await authenticator.reload()
             #expect(try await authenticator.authenticate(token: rotated).name == "desk-1")
             await #expect(throws: HubError.self) { _ = try await authenticator.authenticate(token: token) }
-            #expect(throws: HubError.credentialNotFound("nobody")) { try store.revoke(name: "nobody") }
-            #expect(throws: HubError.self) { _ = try store.add(name: "bad name!") }
+            await #expect(throws: HubError.credentialNotFound("nobody")) { try await store.revoke(name: "nobody") }
+            await #expect(throws: HubError.self) { _ = try await store.add(name: "bad name!") }
         }
     }
 }
 
 @Suite("IdempotencyStore", .timeLimit(.minutes(1)))
 struct IdempotencyStoreTests {
-    @Test func aKeyIsClaimedOnceRepliedFromTheStoreAndBoundToItsRequest() async throws {
-        try await TemporaryDirectory.with { directory in
-            let store = IdempotencyStore(database: try HubDatabase.open(path: directory.path("hub.sqlite")))
+    @Test(arguments: StoreKind.allCases)
+    func aKeyIsClaimedOnceRepliedFromTheStoreAndBoundToItsRequest(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let store = fixture.idempotency
             let fingerprint = IdempotencyStore.fingerprint(method: "POST", path: "/p", query: [("b", "2"), ("a", "1")], body: [])
             #expect(fingerprint == IdempotencyStore.fingerprint(method: "POST", path: "/p", query: [("a", "1"), ("b", "2")], body: []))
             #expect(try await store.claim(caller: "ann", key: "k1", fingerprint: fingerprint) == .claimed)
@@ -146,10 +150,53 @@ struct IdempotencyStoreTests {
     }
 }
 
+@Suite("Operator and credential stores", .timeLimit(.minutes(1)))
+struct AccountStoreTests {
+    @Test(arguments: StoreKind.allCases)
+    func operatorAccountsAreAddedChangedAndRemoved(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let store = fixture.operators
+            try await store.add(name: "ann", role: .admin, passwordHash: "h1")
+            await #expect(throws: HubError.operatorExists("ann")) { try await store.add(name: "ann", role: .viewer, passwordHash: "h") }
+            try await store.add(name: "bob", role: .viewer, passwordHash: "h2")
+            try await store.update(name: "bob", role: .operator, passwordHash: nil)
+            await store.loggedIn(name: "bob", at: Date(timeIntervalSince1970: 1_700_000_000))
+            let accounts = try await store.list()
+            #expect(accounts.map(\.name) == ["ann", "bob"])
+            #expect(accounts[1].role == .operator && accounts[1].passwordHash == "h2")
+            #expect(accounts[1].lastLoginAt == Date(timeIntervalSince1970: 1_700_000_000))
+            #expect(try await store.count(atLeast: .operator) == 2)
+            try await store.remove(name: "bob")
+            await #expect(throws: HubError.operatorNotFound("bob")) { try await store.remove(name: "bob") }
+            await #expect(throws: HubError.operatorNotFound("bob")) { try await store.update(name: "bob", role: .admin, passwordHash: nil) }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func credentialsKeepOnlyTheHashAndRevokeOnce(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let store = fixture.credentials
+            let token = try await store.add(name: "desk-1", labels: ["desk": "otc"])
+            await #expect(throws: HubError.credentialExists("desk-1")) { _ = try await store.add(name: "desk-1") }
+            let all = try await store.loadAll()
+            #expect(all.map(\.hash) == [Array(CredentialStore.hash(token))])
+            #expect(all.first?.credential.labels == ["desk": "otc"])
+            #expect(try await store.revoke(name: "desk-1"))
+            #expect(try await !store.revoke(name: "desk-1"))
+            await #expect(throws: HubError.credentialNotFound("nobody")) { try await store.revoke(name: "nobody") }
+            #expect(try await store.list().first?.isRevoked == true)
+            let rotated = try await store.rotate(name: "desk-1")
+            #expect(try await store.list().first?.isRevoked == false)
+            #expect(try await store.loadAll().map(\.hash) == [Array(CredentialStore.hash(rotated))])
+        }
+    }
+}
+
 @Suite("CommandHistory", .timeLimit(.minutes(1)))
 struct CommandHistoryTests {
-    @Test func filtersAndAStableCursorUnderInserts() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func filtersAndAStableCursorUnderInserts(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let (alice, bob) = (UUID(), UUID())
             let start = Date(timeIntervalSince1970: 1_700_000_000)
             for index in 0..<30 {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import PostgresTestSupport
 import Testing
 import TestSupport
 import Wire
@@ -13,8 +14,9 @@ import Wire
 
 @Suite("StoreWriter and CommandLog", .timeLimit(.minutes(1)))
 struct StoreWriterTests {
-    @Test func aCommandsLifecycleIsRecordedAndReadBack() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func aCommandsLifecycleIsRecordedAndReadBack(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let agentID = UUID()
             let record = StoreFixture.record(agent: agentID, action: "sync_wallets")
             try await store.log.commandCreated(record, durable: false)
@@ -151,8 +153,9 @@ struct StoreWriterTests {
         }
     }
 
-    @Test func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func lateAnswersAreRecordedAsReconciliationOfUnansweredCommandsOnly(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let agentID = UUID()
             // Commands that change the agent (reads are never reconciled: nothing to learn).
             let timedOut = StoreFixture.record(agent: agentID, action: "pause")
@@ -186,8 +189,9 @@ struct StoreWriterTests {
         }
     }
 
-    @Test func aReadThatEndedUnansweredIsNeverUnresolved() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func aReadThatEndedUnansweredIsNeverUnresolved(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let agentID = UUID()
             let ping = StoreFixture.record(agent: agentID, action: "ping")
             try await store.log.commandCreated(ping, durable: false)
@@ -203,8 +207,9 @@ struct StoreWriterTests {
         }
     }
 
-    @Test func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func anOutcomeUnknownAnswerStaysUnresolvedUntilItsReconciliation(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let agentID = UUID()
             let uncertain = StoreFixture.record(agent: agentID, action: "sell")
             let refused = StoreFixture.record(agent: agentID, action: "sell")
@@ -238,8 +243,9 @@ struct StoreWriterTests {
         }
     }
 
-    @Test func agentStatesAreCoalescedPerAgent() async throws {
-        try await StoreFixture.with { store in
+    @Test(arguments: StoreKind.allCases)
+    func agentStatesAreCoalescedPerAgent(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
             let identity = AgentIdentity(agentID: UUID(), name: "a")
             var snapshot = AgentSnapshot(
                 identity: identity, connected: true, status: .active, walletsSynced: 0, syncRequests: 0, inFlight: 0,
@@ -252,10 +258,7 @@ struct StoreWriterTests {
                 store.writer.updateAgentState(snapshot)
             }
             try await store.writer.flush()
-            let stored = try await store.database.pool.read { db in
-                try Int.fetchOne(db, sql: "SELECT sync_requests FROM agent WHERE agent_id = ?", arguments: [identity.agentID.lowercased])
-            }
-            #expect(stored == 100)
+            #expect(try await store.storedSyncRequests(of: identity.agentID) == 100)
         }
     }
 }

@@ -105,7 +105,7 @@ struct TestHub: Sendable {
         configuration.tlsCertificateFile = tls?.serverCertificateFile
         configuration.tlsKeyFile = tls?.serverKeyFile
         configure(&configuration)
-        let hub = try buildHub(configuration: configuration, logger: Self.logger)
+        let hub = try await buildHub(configuration: configuration, logger: Self.logger)
         guard let tls else { return try await Self.serve(hub, tlsClient: nil, body) }
         return try await RESTClient.withHTTPSClient(trusting: tls.caFile) { client in
             try await Self.serve(hub, tlsClient: client, body)
