@@ -134,6 +134,7 @@ let package = Package(
             name: "HubAPI",
             dependencies: [
                 "HubCore", "HubStorage", "HubAPIDocument", "ConsoleAssets", "Wire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -31,5 +31,8 @@ package func buildHub(configuration: HubConfiguration, clock: MonotonicClock, lo
         configuration, store: store, knownAgents: try await store.startup.knownAgents(), clock: clock, logger: logger)
     let linkServer = buildLink(configuration, fleet: fleet, store: store, tls: tls, logger: logger)
     let api = try await buildAPI(configuration, fleet: fleet, store: store, linkServer: linkServer, tls: tls, logger: logger)
+    if let member = store.cluster {
+        connectCluster(member, configuration: configuration, fleet: fleet, link: linkServer.link, httpPort: api.boundPort)
+    }
     return Hub(configuration: configuration, store: store, fleet: fleet, linkServer: linkServer, api: api, logger: logger)
 }

@@ -14,15 +14,20 @@ func buildPostgresStore(_ configuration: HubConfiguration, url: String, logger: 
     let hubID = try configuration.hubID ?? HubIdentity.localID(nextTo: configuration.storePath)
     let postgres = PostgresStore(location: location, hubID: hubID, logger: logger)
     let connection = postgres.start()
+    let member: PostgresClusterMember
     do {
         try await postgres.migrate()
+        // Joining first fences any earlier incarnation of this hub id before its work is ended.
+        member = try await PostgresClusterMember.join(
+            PostgresCluster(client: postgres.client, hubID: hubID, lease: configuration.clusterLease, logger: logger), logger: logger)
         recover(try await postgres.recoverAfterRestart(now: Date()), logger: logger)
     } catch {
         connection.running.cancel()
         throw error
     }
     logger.info("store: PostgreSQL", metadata: ["store": "\(location)", "hub_id": "\(hubID)"])
-    let writer = StoreWriter(committer: postgres.committer, logger: logger)
+    let writer = StoreWriter(
+        committer: PostgresCommitter(client: postgres.client, hubID: hubID, fence: member.fence, logger: logger), logger: logger)
     let credentials = postgres.credentials
     let authenticator = CredentialAuthenticator(
         store: credentials, staticTokens: configuration.agentTokens, allowAnonymous: configuration.allowUnauthenticatedAgents)
@@ -40,7 +45,8 @@ func buildPostgresStore(_ configuration: HubConfiguration, url: String, logger: 
                 authenticator: authenticator, operators: operators, interval: configuration.credentialPollInterval, logger: logger),
             StoreProbe(writer: writer, interval: .seconds(1))
         ),
-        connection: connection
+        connection: connection,
+        cluster: member
     )
     try await loadCaches(store)
     return store

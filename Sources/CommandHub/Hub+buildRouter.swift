@@ -28,7 +28,8 @@ func buildRouter(
         settings: .init(
             defaultTimeout: configuration.defaultCommandTimeout, maxTimeout: configuration.maxCommandTimeout,
             bulkConcurrency: configuration.bulkConcurrency
-        )
+        ),
+        cluster: store.cluster.map { ClusterForwarding(view: $0, logger: Logger(label: "commandhub.cluster")) }
     ).register(on: api)
     HistoryRoutes(history: store.history, writer: store.writer).register(on: api)
     EventRoutes(events: fleet.events).register(on: api)

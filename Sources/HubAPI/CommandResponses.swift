@@ -41,19 +41,25 @@ package enum CommandResponses {
     }
 
     /// A bulk action's response: the contract's `total` and `results`, plus totals by outcome.
-    package static func bulk(action: String, jobID: UUID, selector: LabelSelector, report: BulkReport, names: [UUID: String]) -> JSON {
-        .object([
-            ("total", .integer(report.targeted)),
+    /// `totals` and `remoteResults` add the parts other hubs ran (several hubs); without them
+    /// the answer is this hub's `report` alone.
+    package static func bulk(
+        action: String, jobID: UUID, selector: LabelSelector, report: BulkReport, names: [UUID: String], totals: BulkTotals? = nil,
+        remoteResults: [JSON] = []
+    ) -> JSON {
+        let totals = totals ?? BulkTotals(report)
+        return .object([
+            ("total", .integer(totals.targeted)),
             ("action", .string(action)),
             ("job_id", .string(jobID.lowercased)),
             ("selector", selector.terms.isEmpty ? .null : .string(selector.description)),
-            ("targeted", .integer(report.targeted)),
-            ("succeeded", .integer(report.succeeded)),
-            ("failed", .integer(report.failed)),
-            ("timed_out", .integer(report.timedOut)),
-            ("undeliverable", .integer(report.undeliverable)),
-            ("skipped", .integer(report.skipped)),
-            ("results", .array(report.items.map { self.bulkItem($0, name: names[$0.agentID]) })),
+            ("targeted", .integer(totals.targeted)),
+            ("succeeded", .integer(totals.succeeded)),
+            ("failed", .integer(totals.failed)),
+            ("timed_out", .integer(totals.timedOut)),
+            ("undeliverable", .integer(totals.undeliverable)),
+            ("skipped", .integer(totals.skipped)),
+            ("results", .array(report.items.map { self.bulkItem($0, name: names[$0.agentID]) } + remoteResults)),
         ])
     }
 

@@ -11,7 +11,8 @@ extension CommandRoutes {
     /// on disk before it is sent, and carries the command id as the exchange's client order id:
     /// a repeated request, a replayed command and an agent restart all end in one execution.
     package func sell(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        try await self.idempotency.run(request, context) { request, origin throws(HubError) in
+        if let answer = try await self.forwardToOwner(request, context) { return answer }
+        return try await self.idempotency.run(request, context) { request, origin throws(HubError) in
             let parameters = RequestParameters(request: request, context: context)
             let id = try parameters.clientID()
             let timeout = try parameters.timeout(default: self.settings.defaultTimeout, max: self.settings.maxTimeout)

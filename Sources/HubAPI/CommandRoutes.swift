@@ -18,6 +18,8 @@ package struct CommandRoutes {
     package let wallets: WalletBook
     package let idempotency: Idempotency
     package let settings: Settings
+    /// Several hubs: how calls reach agents connected to another hub. Nil: one hub.
+    package let cluster: ClusterForwarding?
 
     /// The command deadlines and the bulk default the routes apply.
     package struct Settings: Sendable {
@@ -37,8 +39,9 @@ package struct CommandRoutes {
 
     package init(
         registry: AgentRegistry, dispatcher: CommandDispatcher, log: CommandLog, wallets: WalletBook, idempotency: any IdempotencyRecords,
-        settings: Settings
+        settings: Settings, cluster: ClusterForwarding? = nil
     ) {
+        self.cluster = cluster
         self.registry = registry
         self.dispatcher = dispatcher
         self.log = log
@@ -113,7 +116,8 @@ package struct CommandRoutes {
         _ request: Request, _ context: HubRequestContext,
         _ makeAction: @escaping (RequestParameters) throws(HubError) -> (Commandhub_V1_Command.OneOf_Action, CommandResponses.Extra)
     ) async throws -> Response {
-        try await self.idempotency.run(request, context) { request, origin throws(HubError) in
+        if let answer = try await self.forwardToOwner(request, context) { return answer }
+        return try await self.idempotency.run(request, context) { request, origin throws(HubError) in
             let parameters = RequestParameters(request: request, context: context)
             let id = try parameters.clientID()
             let (action, extra) = try makeAction(parameters)
@@ -130,12 +134,17 @@ package struct CommandRoutes {
     }
 
     /// One action to many clients: all connected ones matching `?selector=`, or `?client_ids=`.
-    /// Logged as one job whose commands carry its id.
+    /// Logged as one job whose commands carry its id. With several hubs, every other live hub
+    /// runs the same action on the agents connected to it (one request per hub, in parallel
+    /// with this hub's own part) and the answer merges every part.
     package func bulk(
         _ request: Request, _ context: HubRequestContext, name: String,
         _ makeAction: @escaping (RequestParameters) throws(HubError) -> Commandhub_V1_Command.OneOf_Action
     ) async throws -> Response {
-        try await self.idempotency.run(request, context) { request, origin throws(HubError) in
+        if let cluster = self.cluster, ClusterForwarding.isForwarded(request) {
+            return try await self.bulkPart(request, context, name: name, cluster: cluster, makeAction)
+        }
+        return try await self.idempotency.run(request, context) { request, origin throws(HubError) in
             let parameters = RequestParameters(request: request, context: context)
             let action = try makeAction(parameters)
             let selector = try parameters.selector()
@@ -143,12 +152,7 @@ package struct CommandRoutes {
             if explicitIDs != nil, !selector.terms.isEmpty {
                 throw .badRequest(parameter: "selector", reason: "use either selector or client_ids, not both")
             }
-            let options = BulkOptions(
-                timeout: try parameters.timeout(default: self.settings.defaultTimeout, max: self.settings.maxTimeout),
-                maxConcurrency: try parameters.integer("max_concurrency", in: 1...100_000) ?? self.settings.bulkConcurrency,
-                maxFailures: try parameters.integer("max_failures", in: 0...100_000)
-            )
-            let targets = explicitIDs ?? self.registry.connected(matching: selector).map(\.agentID)
+            let options = try self.bulkOptions(parameters)
             let jobID = UUID.random()
             try self.log.jobCreated(
                 JobRecord(
@@ -157,12 +161,41 @@ package struct CommandRoutes {
                 ))
             var jobOrigin = origin
             jobOrigin.jobID = jobID
-            let report = await self.dispatcher.sendToMany(action, to: targets, options: options, origin: jobOrigin)
-            self.log.jobFinished(jobID, report: report, at: Date())
+            let connectedHere = self.registry.connected(matching: selector).map(\.agentID)
+            var targets = explicitIDs ?? connectedHere
+            if self.cluster != nil, let explicitIDs {
+                // The others are served by the hubs they are connected to (or reported below).
+                targets = explicitIDs.filter { self.registry.session(for: $0) != nil }
+            }
+            async let remote = self.bulkOnPeers(request, context, jobID: jobID, timeout: options.timeout)
+            var report = await self.dispatcher.sendToMany(action, to: targets, options: options, origin: jobOrigin)
+            let parts = await remote
+            if let explicitIDs {
+                // Ids no hub served: connected nowhere, reported as such by this hub.
+                let served = Set(targets).union(parts.flatMap(\.agentIDs))
+                let rest = explicitIDs.filter { !served.contains($0) }
+                if !rest.isEmpty {
+                    let missing = await self.dispatcher.sendToMany(action, to: rest, options: options, origin: jobOrigin)
+                    report = BulkReport(items: report.items + missing.items)
+                    targets += rest
+                }
+            }
+            let totals = parts.reduce(BulkTotals(report)) { $0 + $1.totals }
+            self.log.jobFinished(jobID, totals: totals, at: Date())
             var names: [UUID: String] = [:]
             for id in targets { names[id] = self.registry.snapshot(of: id)?.identity.name }
-            let body = CommandResponses.bulk(action: name, jobID: jobID, selector: selector, report: report, names: names)
-            return APIResult(body: body, delivered: report.anyDelivered)
+            let body = CommandResponses.bulk(
+                action: name, jobID: jobID, selector: selector, report: report, names: names, totals: totals,
+                remoteResults: parts.flatMap(\.results))
+            return APIResult(body: body, delivered: report.anyDelivered || parts.contains(where: \.anyDelivered))
         }
+    }
+
+    func bulkOptions(_ parameters: RequestParameters) throws(HubError) -> BulkOptions {
+        BulkOptions(
+            timeout: try parameters.timeout(default: self.settings.defaultTimeout, max: self.settings.maxTimeout),
+            maxConcurrency: try parameters.integer("max_concurrency", in: 1...100_000) ?? self.settings.bulkConcurrency,
+            maxFailures: try parameters.integer("max_failures", in: 0...100_000)
+        )
     }
 }

@@ -11,11 +11,15 @@ package struct PostgresCommitter: StoreCommitter {
     package let client: PostgresClient
     /// The hub whose writes these are (what its crash recovery may end).
     package let hubID: String
+    /// Several hubs: every batch is checked against this hub's epoch and lease, in its own
+    /// transaction (`FOR SHARE`, so a takeover waits for it or comes first). Nil: one hub.
+    package let fence: ClusterFence?
     package let logger: Logger
 
-    package init(client: PostgresClient, hubID: String, logger: Logger) {
+    package init(client: PostgresClient, hubID: String, fence: ClusterFence? = nil, logger: Logger) {
         self.client = client
         self.hubID = hubID
+        self.fence = fence
         self.logger = logger
     }
 
@@ -34,11 +38,32 @@ package struct PostgresCommitter: StoreCommitter {
     /// the connection died) is retried, which the inserts' `ON CONFLICT DO NOTHING` and the
     /// updates' guards make harmless.
     private func run(_ queries: [PostgresQuery]) async throws {
-        try await withDeadline(.seconds(10), "a batch") {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                for query in queries { try await connection.query(query, logger: self.logger) }
+        let check = try self.fenceCheck()
+        do {
+            try await withDeadline(.seconds(10), "a batch") {
+                try await self.client.withTransaction(logger: self.logger) { connection in
+                    if let check, try await !connection.query(check, logger: self.logger).hasRows() {
+                        throw StoreBatchRejected(reason: "this hub's cluster lease is no longer current; its writes are refused")
+                    }
+                    for query in queries { try await connection.query(query, logger: self.logger) }
+                }
             }
+        } catch {
+            if let rejected = PostgresErrors.cause(error) as? StoreBatchRejected { throw rejected }
+            throw error
         }
+    }
+
+    /// The query a batch must find a row with, when this hub is one of several.
+    private func fenceCheck() throws -> PostgresQuery? {
+        guard let fence = self.fence else { return nil }
+        guard let epoch = fence.epoch else {
+            throw StoreBatchRejected(reason: "this hub is fenced (its cluster lease was lost); its writes are refused")
+        }
+        return """
+            SELECT 1 FROM hub WHERE hub_id = \(self.hubID) AND epoch = \(epoch) AND lease_until > \(unescaped: PostgresCluster.now)
+            FOR SHARE
+            """
     }
 
     package func ping() async throws {

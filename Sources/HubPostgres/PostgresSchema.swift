@@ -77,5 +77,26 @@ enum PostgresSchema {
                 """,
                 "CREATE TABLE hub_secret (name TEXT PRIMARY KEY, value BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
             ]),
+        Migration(
+            version: 4, name: "v4-cluster",
+            statements: [
+                // One row per hub: its epoch (bumped at each start and when another hub takes
+                // over after its lease expired) and its lease, in the server's clock.
+                """
+                CREATE TABLE hub (
+                    hub_id TEXT PRIMARY KEY, epoch BIGINT NOT NULL, rest_url TEXT NOT NULL,
+                    lease_until DOUBLE PRECISION NOT NULL, started_at DOUBLE PRECISION NOT NULL)
+                """,
+                // Which hub holds each connected agent's stream, and which session of it.
+                """
+                CREATE TABLE agent_owner (
+                    agent_id TEXT PRIMARY KEY, hub_id TEXT NOT NULL, hub_epoch BIGINT NOT NULL,
+                    session_id TEXT NOT NULL, session_epoch BIGINT NOT NULL, since DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX agent_owner_by_hub ON agent_owner(hub_id)",
+                "CREATE SEQUENCE session_epoch",
+                "CREATE INDEX idempotency_in_progress_by_hub ON idempotency(hub_id) WHERE state = 'in_progress'",
+                "CREATE INDEX command_lost_unreconciled ON command(finished_at) WHERE error_code = 'hub_lost' AND reconciled_at IS NULL",
+            ]),
     ]
 }

@@ -2,6 +2,7 @@ import DaemonSupport
 import Foundation
 import HubCore
 import HubStorage
+import Logging
 import PostgresNIO
 import Wire
 
@@ -32,31 +33,59 @@ extension PostgresStore: StoreStartup {
     /// `HubDatabase.recoverAfterRestart`, for this hub's own work only: other hubs on the same
     /// database keep their commands, requests and agents.
     package func recoverAfterRestart(now: Date) async throws -> Int {
-        let time = now.timeIntervalSince1970
         let hub = self.hubID
         return try await self.client.withTransaction(logger: self.logger) { connection in
-            var ended = 0
-            let rows = try await connection.query(
-                """
-                UPDATE command SET state = 'undeliverable', error_code = 'hub_restarted',
-                    message = 'The hub stopped before this command finished; its outcome is reconciled with the agent when it reconnects',
-                    finished_at = \(time)
-                WHERE state IN ('pending', 'sent') AND hub_id = \(hub) RETURNING seq
-                """, logger: self.logger)
-            for try await _ in rows { ended += 1 }
-            try await connection.query(
-                """
-                UPDATE job SET finished_at = \(time) WHERE finished_at IS NULL
-                    AND job_id IN (SELECT job_id FROM command WHERE hub_id = \(hub) AND job_id IS NOT NULL)
-                """, logger: self.logger)
-            try await connection.query(
-                """
-                UPDATE idempotency SET state = 'done', status = 503, body = \(IdempotencyStore.outcomeUnknownBody), finished_at = \(time)
-                WHERE state = 'in_progress' AND hub_id = \(hub)
-                """, logger: self.logger)
-            try await connection.query("UPDATE agent SET connected = FALSE WHERE connected AND hub_id = \(hub)", logger: self.logger)
-            return ended
+            try await Self.endUnfinishedWork(of: hub, on: connection, now: now, reason: .restarted, logger: self.logger)
         }
+    }
+
+    /// Why a hub's unfinished work is being ended by `endUnfinishedWork`.
+    package enum EndingReason: Sendable {
+        /// The hub itself, starting again.
+        case restarted
+        /// Another hub, after the hub's lease expired (it died or stopped answering).
+        case leaseExpired
+    }
+
+    /// Ends what `hub` left unfinished: its pending and sent commands become `undeliverable`
+    /// (a sent sell's outcome is then reconciled with the agent through `lookup_only` wherever
+    /// it reconnects), its jobs finished, its requests in progress answered 503 "outcome
+    /// unknown", its agents marked disconnected and its ownership rows deleted. Returns the
+    /// number of commands ended.
+    package static func endUnfinishedWork(
+        of hub: String, on connection: PostgresConnection, now: Date, reason: EndingReason, logger: Logger
+    ) async throws -> Int {
+        let time = now.timeIntervalSince1970
+        let (code, message) =
+            switch reason {
+            case .restarted:
+                ("hub_restarted", "The hub stopped before this command finished; its outcome is reconciled with the agent when it reconnects")
+            case .leaseExpired:
+                (
+                    "hub_lost",
+                    "The hub holding this command stopped answering before it finished; its outcome is reconciled with the agent when it reconnects"
+                )
+            }
+        var ended = 0
+        let rows = try await connection.query(
+            """
+            UPDATE command SET state = 'undeliverable', error_code = \(code), message = \(message), finished_at = \(time)
+            WHERE state IN ('pending', 'sent') AND hub_id = \(hub) RETURNING seq
+            """, logger: logger)
+        for try await _ in rows { ended += 1 }
+        try await connection.query(
+            """
+            UPDATE job SET finished_at = \(time) WHERE finished_at IS NULL
+                AND job_id IN (SELECT job_id FROM command WHERE hub_id = \(hub) AND job_id IS NOT NULL)
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE idempotency SET state = 'done', status = 503, body = \(IdempotencyStore.outcomeUnknownBody), finished_at = \(time)
+            WHERE state = 'in_progress' AND hub_id = \(hub)
+            """, logger: logger)
+        try await connection.query("UPDATE agent SET connected = FALSE WHERE connected AND hub_id = \(hub)", logger: logger)
+        try await connection.query("DELETE FROM agent_owner WHERE hub_id = \(hub)", logger: logger)
+        return ended
     }
 
     package func knownAgents() async throws -> [AgentSnapshot] {

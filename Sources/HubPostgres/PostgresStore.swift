@@ -52,6 +52,9 @@ package struct PostgresConnectionService: Service {
     package func run() async throws {
         try? await gracefulShutdown()
         self.running.cancel()
-        await self.running.value
+        // The client returns once its connections are closed; bounded, so a connection whose
+        // lease is never given back cannot hold the hub's shutdown up.
+        let running = self.running
+        _ = try? await withDeadline(.seconds(5), "closing its connections") { await running.value }
     }
 }

@@ -54,11 +54,15 @@ package final class CommandLog: CommandJournal {
     }
 
     package func jobFinished(_ jobID: UUID, report: BulkReport, at: Date) {
+        self.jobFinished(jobID, totals: BulkTotals(report), at: at)
+    }
+
+    package func jobFinished(_ jobID: UUID, totals: BulkTotals, at: Date) {
         self.writer.append(
             .jobFinished(
                 JobResult(
-                    jobID: jobID, finishedAt: at, targeted: report.targeted, succeeded: report.succeeded, failed: report.failed,
-                    timedOut: report.timedOut, undeliverable: report.undeliverable, skipped: report.skipped
+                    jobID: jobID, finishedAt: at, targeted: totals.targeted, succeeded: totals.succeeded, failed: totals.failed,
+                    timedOut: totals.timedOut, undeliverable: totals.undeliverable, skipped: totals.skipped
                 )))
     }
 }

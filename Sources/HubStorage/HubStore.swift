@@ -24,6 +24,9 @@ package struct HubStore: Sendable {
     package let watcher: any Service
     /// The store's own service (PostgreSQL's connection pool), first to start and last to stop.
     package let connection: (any Service)?
+    /// Several hubs on one PostgreSQL store: this hub's membership (lease, epochs, which hub
+    /// holds which agent). Nil for a hub of its own (SQLite).
+    package let cluster: (any ClusterMembership & Service)?
 
     package init(
         startup: any StoreStartup,
@@ -39,7 +42,8 @@ package struct HubStore: Sendable {
         idempotency: any IdempotencyRecords,
         maintenance: any Service,
         watcher: any Service,
-        connection: (any Service)? = nil
+        connection: (any Service)? = nil,
+        cluster: (any ClusterMembership & Service)? = nil
     ) {
         self.startup = startup
         self.sqlite = sqlite
@@ -55,6 +59,7 @@ package struct HubStore: Sendable {
         self.maintenance = maintenance
         self.watcher = watcher
         self.connection = connection
+        self.cluster = cluster
     }
 
     /// Issues a new token for credential `name` (creating it) and makes the running hub accept
@@ -74,9 +79,10 @@ package struct HubStore: Sendable {
     }
 
     /// The services to run, in start order; the writer is first so it stops last (after it,
-    /// only the store's connection).
+    /// only the cluster membership — which leaves once the last batch is in — and the store's
+    /// connection).
     package var services: [any Service] {
-        (self.connection.map { [$0] } ?? []) + [
+        (self.connection.map { [$0] } ?? []) + (self.cluster.map { [$0] } ?? []) + [
             StoreWriterService(writer: self.writer), self.directory, self.maintenance, self.watcher,
         ]
     }

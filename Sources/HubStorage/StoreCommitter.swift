@@ -17,6 +17,19 @@ package protocol StoreCommitter: Sendable {
     func describe(_ error: any Error) -> String
 }
 
+/// A committer's refusal of a whole batch that must never be retried: the hub is fenced (its
+/// cluster lease expired or a newer start of its id exists), so its writes are stale. The
+/// writer drops the batch and fails whoever waits for it; it stays healthy for later work.
+package struct StoreBatchRejected: Error, CustomStringConvertible {
+    package let reason: String
+
+    package init(reason: String) {
+        self.reason = reason
+    }
+
+    package var description: String { self.reason }
+}
+
 /// The SQLite file's committer: one GRDB write transaction per batch.
 package struct SQLiteCommitter: StoreCommitter {
     package let database: HubDatabase

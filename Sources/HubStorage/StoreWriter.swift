@@ -213,6 +213,9 @@ package final class StoreWriter: Sendable {
                 try await self.committer.commit(writes, states: Array(batch.states.values), final: batch.stop)
                 backoff = .milliseconds(50)
                 self.committed(batch)
+            } catch let rejected as StoreBatchRejected {
+                self.rejected(batch, reason: rejected.reason)
+                if batch.stop { return }
             } catch {
                 self.failed(batch, error: error)
                 if batch.stop { return }
@@ -308,6 +311,20 @@ package final class StoreWriter: Sendable {
         }
         for waiter in ready { waiter.resume() }
         recovered?.resume()
+    }
+
+    /// Drops a batch the committer refused for good (stale writes of a fenced hub): counted as
+    /// done so nobody waits for it, its waiters told it was not written.
+    private func rejected(_ batch: Batch, reason: String) {
+        self.logger.error("database writes refused", metadata: ["error": "\(reason)", "writes": "\(batch.items.count)"])
+        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.committed = max(state.committed, batch.upTo)
+            let committed = state.committed
+            let done = state.waiters.filter { $0.upTo <= committed }.map(\.continuation)
+            state.waiters.removeAll { $0.upTo <= committed }
+            return done
+        }
+        for waiter in waiters { waiter.resume(throwing: HubError.storeUnavailable(reason)) }
     }
 
     /// Puts a failed batch back (without its durable writes, whose callers are told), turns

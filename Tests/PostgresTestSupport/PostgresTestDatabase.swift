@@ -30,12 +30,10 @@ package enum PostgresTestDatabase {
         }
         do {
             let store = PostgresStore(location: server.with(database: name), logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await store.client.run() }
-                defer { group.cancelAll() }
-                if migrated { try await store.migrate() }
-                try await body(store)
-            }
+            let connection = store.start()
+            defer { connection.running.cancel() }
+            if migrated { try await store.migrate() }
+            try await body(store)
         } catch {
             try? await Self.drop(name, on: server, logger: logger)
             throw error
@@ -54,10 +52,9 @@ package enum PostgresTestDatabase {
         _ server: PostgresLocation, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> Void
     ) async throws {
         let client = PostgresClient(configuration: server.configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
-        }
+        // Not awaited at the end: the client closes its connections in the background.
+        let running = Task { await client.run() }
+        defer { running.cancel() }
+        try await body(client)
     }
 }

@@ -44,6 +44,11 @@ extension HubConfiguration {
             secret: true
         ),
         ConfigurationKey("hub.id", "this hub's id among several on one store (default: generated once and kept in the store)"),
+        ConfigurationKey(
+            "cluster.advertise_url",
+            "several hubs on PostgreSQL: the REST base URL other hubs forward to (default: http://http.host:bound port)"
+        ),
+        ConfigurationKey("cluster.lease_ms", "several hubs on PostgreSQL: a hub silent this long is declared lost, 500...300000 (5000)"),
         ConfigurationKey("store.retention_days", "finished commands and jobs older than this are pruned (30)"),
         ConfigurationKey("store.idempotency_retention_hours", "how long Idempotency-Key answers are kept (24)"),
         ConfigurationKey("store.reconcile_window_hours", "how far back unknown outcomes are reconciled on reconnect (24)"),
@@ -108,6 +113,8 @@ extension HubConfiguration {
         self.storePath = try values.string("store.path") ?? self.storePath
         self.storeURL = try values.string("store.url", secret: true) ?? self.storeURL
         self.hubID = try values.string("hub.id") ?? self.hubID
+        self.clusterAdvertiseURL = try values.string("cluster.advertise_url") ?? self.clusterAdvertiseURL
+        if let milliseconds = try values.int("cluster.lease_ms") { self.clusterLease = .milliseconds(milliseconds) }
         if let days = try values.number("store.retention_days") { self.commandRetention = .seconds(days * 86_400) }
         if let hours = try values.number("store.idempotency_retention_hours") { self.idempotencyRetention = .seconds(hours * 3600) }
         if let hours = try values.number("store.reconcile_window_hours") { self.reconcileWindow = .seconds(hours * 3600) }

@@ -61,6 +61,12 @@ public struct HubConfiguration: Sendable, Equatable {
     public var storeURL: String?
     /// This hub's id; nil: generated on first start and kept in the store.
     public var hubID: String?
+    /// Several hubs on PostgreSQL: the REST base URL other hubs forward to (nil: the REST
+    /// listener's own address, right when it binds a specific host).
+    public var clusterAdvertiseURL: String?
+    /// Several hubs on PostgreSQL: a hub that has not renewed its lease for this long is
+    /// declared lost — its commands are ended and its late writes refused.
+    public var clusterLease: Duration = .seconds(5)
     /// Finished commands and jobs older than this are pruned.
     public var commandRetention: Duration = .seconds(30 * 86_400)
     /// `Idempotency-Key` answers are kept this long.
@@ -129,6 +135,12 @@ public struct HubConfiguration: Sendable, Equatable {
         try positive(self.idempotencyRetention, "store.idempotency_retention_hours")
         try positive(self.reconcileWindow, "store.reconcile_window_hours")
         try positive(self.credentialPollInterval, "store.credential_poll_ms")
+        guard self.clusterLease >= .milliseconds(500), self.clusterLease <= .seconds(300) else {
+            throw .invalid(key: "cluster.lease_ms", reason: "must be 500...300000")
+        }
+        if let url = self.clusterAdvertiseURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw .invalid(key: "cluster.advertise_url", reason: "must be an http:// or https:// URL")
+        }
         guard !self.storePath.isEmpty else { throw .invalid(key: "store.path", reason: "must not be empty") }
         if let url = self.storeURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw .invalid(key: "store.url", reason: "must be a postgres:// URL")

@@ -87,3 +87,35 @@ extension CommandDispatcher {
             })
     }
 }
+
+/// A bulk action's counts, summed over the hubs that ran a part of it.
+package struct BulkTotals: Sendable, Equatable {
+    package var targeted = 0
+    package var succeeded = 0
+    package var failed = 0
+    package var timedOut = 0
+    package var undeliverable = 0
+    package var skipped = 0
+
+    package init() {}
+
+    package init(_ report: BulkReport) {
+        self.targeted = report.targeted
+        self.succeeded = report.succeeded
+        self.failed = report.failed
+        self.timedOut = report.timedOut
+        self.undeliverable = report.undeliverable
+        self.skipped = report.skipped
+    }
+
+    package static func + (lhs: BulkTotals, rhs: BulkTotals) -> BulkTotals {
+        var sum = lhs
+        sum.targeted += rhs.targeted
+        sum.succeeded += rhs.succeeded
+        sum.failed += rhs.failed
+        sum.timedOut += rhs.timedOut
+        sum.undeliverable += rhs.undeliverable
+        sum.skipped += rhs.skipped
+        return sum
+    }
+}

@@ -63,9 +63,10 @@ struct BinanceExactlyOnceTests {
     }
 
     @Test func anAnswerArrivingAfterTheClientsTimeoutIsLookedUpAndNeverSentAgain() async throws {
-        // The fake holds the order's answer until it stops; the client gives up after 2 s (a
-        // bound wide enough for the other requests on a loaded machine).
-        try await BinanceFixture.with(configure: { $0.requestTimeout = .seconds(2) }) { fixture in
+        // The fake holds the order's answer until it stops; the client gives up after 8 s. The
+        // same bound applies to the client's other requests (the clock sync at start, the
+        // lookups), which a loaded machine has answered in over 2 s.
+        try await BinanceFixture.with(configure: { $0.requestTimeout = .seconds(8) }) { fixture in
             fixture.fake.inject(.holdAfterExecuting)
             let id = BinanceFixture.newID()
             let fill = try await fixture.exchange.executeSell(BinanceFixture.sell, clientOrderID: id)
