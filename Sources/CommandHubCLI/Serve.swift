@@ -3,6 +3,7 @@ import CommandHub
 import HubCore
 import HubStorage
 import HubAPI
+import HubPostgres
 import Foundation
 import Logging
 import DaemonSupport
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "REST port (0 picks a free one).")
     var httpPort: Int?
 
-    @Option(help: "The hub's SQLite file (store.path).")
+    @Option(help: "The hub's SQLite file (store.path), or a postgres:// URL (store.url: several hubs share it).")
     var store: String?
 
     @OptionGroup var logging: LoggingOptions
@@ -48,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         if let grpcPort { overrides["grpc.port"] = String(grpcPort) }
         if let httpHost { overrides["http.host"] = httpHost }
         if let httpPort { overrides["http.port"] = String(httpPort) }
-        if let store { overrides["store.path"] = store }
+        if let store { overrides[PostgresLocation.isPostgres(store) ? "store.url" : "store.path"] = store }
         let configuration: HubConfiguration
         do {
             configuration = try await HubConfiguration.load(

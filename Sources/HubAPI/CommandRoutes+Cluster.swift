@@ -1,5 +1,6 @@
 import Foundation
 import HubCore
+import HubStorage
 import Hummingbird
 import Logging
 import Wire
@@ -23,10 +24,12 @@ extension CommandRoutes {
         do {
             // The owner answers by the command's deadline; the margin covers the hop.
             return try await cluster.forward(request, body: body, to: peer, timeout: timeout + .seconds(5)).response
-        } catch {
+        } catch let failure as ClusterForwarding.Failure {
             context.logger.warning(
-                "could not reach the hub holding the agent", metadata: ["peer": "\(peer)", "client_id": "\(id.lowercased)", "error": "\(error)"])
-            throw HubError.clientNotConnected(id)
+                "the hub holding the agent did not answer",
+                metadata: ["peer": "\(peer)", "client_id": "\(id.lowercased)", "error": "\(failure)"])
+            // Not connected: nothing reached it. Afterwards: the command may have run there.
+            throw failure.reachedPeer ? HubError.hubLost(peer.hubID) : HubError.clientNotConnected(id)
         }
     }
 
@@ -53,6 +56,8 @@ extension CommandRoutes {
         var origin = CommandOrigin(requestedBy: context.caller)
         origin.jobID = jobID
         let report = await self.dispatcher.sendToMany(action, to: targets, options: options, origin: origin)
+        // The part's commands are in the shared log before the starting hub answers.
+        try? await self.log.writer.flush()
         return RemoteBulkPart.response(report) { self.registry.snapshot(of: $0)?.identity.name }
     }
 
@@ -78,7 +83,8 @@ extension CommandRoutes {
                             adding: [(ClusterForwarding.jobHeader, jobID.lowercased)])
                         return try RemoteBulkPart(response, from: peer)
                     } catch {
-                        context.logger.warning("a hub did not run its part of a bulk action", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                        context.logger.warning(
+                            "a hub did not run its part of a bulk action", metadata: ["peer": "\(peer)", "error": "\(error)"])
                         return nil
                     }
                 }

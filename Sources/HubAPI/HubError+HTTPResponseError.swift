@@ -9,6 +9,7 @@ extension HubError: HTTPResponseError {
         switch self {
         case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound, .operatorNotFound: .notFound
         case .storeUnavailable: .serviceUnavailable
+        case .hubLost: .badGateway
         case .idempotencyKeyReused: .unprocessableContent
         case .idempotencyInProgress, .credentialExists, .operatorExists: .conflict
         case .idempotencyKeyRequired: .preconditionRequired

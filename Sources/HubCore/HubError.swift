@@ -17,6 +17,9 @@ package enum HubError: Error, Sendable, Equatable {
     case methodNotAllowed
     case payloadTooLarge(limit: Int)
     case storeUnavailable(String)
+    /// Several hubs: the hub holding the agent's stream stopped answering after the call was
+    /// passed to it, so whether the command ran is not known here.
+    case hubLost(String)
     case commandNotFound(String)
     case jobNotFound(String)
     case idempotencyKeyReused(String)
@@ -60,6 +63,7 @@ package enum HubError: Error, Sendable, Equatable {
         case .methodNotAllowed: "method_not_allowed"
         case .payloadTooLarge: "payload_too_large"
         case .storeUnavailable: "store_unavailable"
+        case .hubLost: "hub_lost"
         case .commandNotFound: "command_not_found"
         case .jobNotFound: "job_not_found"
         case .idempotencyKeyReused: "idempotency_key_reused"
@@ -101,6 +105,7 @@ package enum HubError: Error, Sendable, Equatable {
         case .methodNotAllowed: "Method not allowed"
         case .payloadTooLarge(let limit): "Request body larger than \(limit) bytes"
         case .storeUnavailable(let why): "The hub cannot record commands right now: \(why)"
+        case .hubLost(let hub): "The hub holding the client's stream (\(hub)) stopped answering"
         case .commandNotFound(let id): "Command \(id) not found"
         case .jobNotFound(let id): "Job \(id) not found"
         case .idempotencyKeyReused(let key): "Idempotency-Key \(key) was used for a different request"
@@ -142,6 +147,8 @@ package enum HubError: Error, Sendable, Equatable {
         case .methodNotAllowed: "This path does not accept this method"
         case .payloadTooLarge: "Send a smaller body"
         case .storeUnavailable: "Nothing was sent. Reads keep working; retry once the hub's database accepts writes again"
+        case .hubLost:
+            "The command may have reached the client. Its outcome is reconciled with the client and shows in the history; retry only with the same Idempotency-Key"
         case .commandNotFound: "No command with this id is in the history (it may be older than the retention period)"
         case .jobNotFound: "No bulk job with this id is in the history"
         case .idempotencyKeyReused: "Use a new key for a new request; repeat a request only with its own key"

@@ -16,7 +16,7 @@ extension HubError {
         case .invalidHello, .badRequest, .undecodableMessage: .invalidArgument
         case .payloadTooLarge, .messageTooLarge, .flooding: .resourceExhausted
         case .clientNotFound, .notFound, .commandNotFound, .jobNotFound, .credentialNotFound, .operatorNotFound: .notFound
-        case .clientNotConnected, .storeUnavailable: .unavailable
+        case .clientNotConnected, .storeUnavailable, .hubLost: .unavailable
         case .commandTimeout: .deadlineExceeded
         case .commandError: .internalError
         case .methodNotAllowed, .methodNotFound, .unsupportedCompression, .notGRPC: .unimplemented

@@ -161,19 +161,16 @@ package struct PostgresCluster: Sendable {
         }
     }
 
-    /// Ends the unfinished work of every other hub whose lease expired and that left some: its
-    /// epoch bumped (fencing it), then `PostgresStore.endUnfinishedWork`. One transaction per
-    /// hub; a hub another sweeper is handling is skipped. Returns the hubs taken over and how
+    /// Ends the work of every other hub whose lease expired: its epoch bumped (fencing it) and
+    /// its lease set to 0 (taken over, so once), then `PostgresStore.endUnfinishedWork`. One
+    /// transaction per hub; a hub another hub is taking over is skipped. Returns the hubs taken over and how
     /// many commands each left.
     package func takeOverExpired(now: Date) async throws(HubError) -> [(hubID: String, ended: Int)] {
         let me = self.hubID
         let expired: [(String, Int64)] = try await self.access.run { client, logger in
             let rows = try await client.query(
                 """
-                SELECT h.hub_id, h.epoch FROM hub h WHERE h.hub_id <> \(me) AND h.lease_until < \(unescaped: Self.now)
-                  AND (EXISTS (SELECT 1 FROM agent_owner o WHERE o.hub_id = h.hub_id)
-                    OR EXISTS (SELECT 1 FROM command c WHERE c.hub_id = h.hub_id AND c.state IN ('pending', 'sent'))
-                    OR EXISTS (SELECT 1 FROM idempotency i WHERE i.hub_id = h.hub_id AND i.state = 'in_progress'))
+                SELECT hub_id, epoch FROM hub WHERE hub_id <> \(me) AND lease_until > 0 AND lease_until < \(unescaped: Self.now)
                 """, logger: logger)
             var hubs: [(String, Int64)] = []
             for try await row in rows.decode((String, Int64).self) { hubs.append(row) }
@@ -184,12 +181,14 @@ package struct PostgresCluster: Sendable {
             let ended: Int? = try await self.access.transaction { connection, logger in
                 let locked = try await connection.query(
                     """
-                    SELECT 1 FROM hub WHERE hub_id = \(hub) AND epoch = \(epoch) AND lease_until < \(unescaped: Self.now)
+                    SELECT 1 FROM hub WHERE hub_id = \(hub) AND epoch = \(epoch) AND lease_until > 0
+                      AND lease_until < \(unescaped: Self.now)
                     FOR UPDATE SKIP LOCKED
                     """, logger: logger
                 ).hasRows()
                 guard locked else { return nil }
-                try await connection.query("UPDATE hub SET epoch = epoch + 1 WHERE hub_id = \(hub)", logger: logger)
+                // A lease of 0: taken over (or left), never selected again.
+                try await connection.query("UPDATE hub SET epoch = epoch + 1, lease_until = 0 WHERE hub_id = \(hub)", logger: logger)
                 return try await PostgresStore.endUnfinishedWork(of: hub, on: connection, now: now, reason: .leaseExpired, logger: logger)
             }
             if let ended { taken.append((hub, ended)) }

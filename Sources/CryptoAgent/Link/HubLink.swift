@@ -167,10 +167,13 @@ public final class HubLink: Sendable {
                     running += 1
                     let offset = self.hubClockOffsetMs.load(ordering: .relaxed)
                     group.addTask {
-                        let ack = await self.handler.handle(command, hubClockOffsetMs: offset)
-                        // A link being torn down sends nothing more; the hub learns the outcome
-                        // by reconciliation after the reconnect.
-                        guard !Task.isCancelled else { return }
+                        // The command runs to its recorded end even if the link drops meanwhile
+                        // (a sell cut off midway would leave its outcome unknown); a link being
+                        // torn down sends nothing more, and the hub learns the outcome by
+                        // reconciliation after the reconnect (a lookup joins the run under way).
+                        let finished = FinishedAck()
+                        Task { finished.deliver(await self.handler.handle(command, hubClockOffsetMs: offset)) }
+                        guard let ack = await finished.value(), !Task.isCancelled else { return }
                         var reply = Commandhub_V1_AgentMessage()
                         reply.ack = ack
                         outbox.yield(reply)

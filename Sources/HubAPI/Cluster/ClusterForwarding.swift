@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Several hubs on one store: a REST call on this hub for an agent whose stream another hub
 /// holds is forwarded to that hub — the same method, path, query, body and credentials — and
@@ -39,7 +40,7 @@ package struct ClusterForwarding: Sendable {
     ]
 
     /// Sends `request` (its body already collected) to `peer`; `dropping` names headers left
-    /// out, `adding` headers set. Fails with `clientNotConnected`-style errors to the caller.
+    /// out, `adding` headers set. Throws `Failure`.
     package func forward(
         _ request: Request, body: ByteBuffer, to peer: ClusterPeer, timeout: Duration,
         dropping: Set<String> = [], adding: [(HTTPField.Name, String)] = []
@@ -55,13 +56,36 @@ package struct ClusterForwarding: Sendable {
         outbound.headers.replaceOrAdd(name: Self.forwardedHeader.rawName, value: self.view.hubID)
         for (name, value) in adding { outbound.headers.replaceOrAdd(name: name.rawName, value: value) }
         outbound.body = .bytes(body)
-        let response = try await self.client.execute(outbound, timeout: .milliseconds(timeout.wholeMilliseconds))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await self.client.execute(outbound, timeout: .milliseconds(timeout.wholeMilliseconds))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw Failure(error: error, reachedPeer: !Self.neverConnected(error))
+        }
         var headers = HTTPFields()
         for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         return Answer(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: bytes)
+    }
+
+    /// Forwarding failed; `reachedPeer` unless it is certain nothing reached the other hub.
+    package struct Failure: Error, CustomStringConvertible {
+        package let error: any Error
+        package let reachedPeer: Bool
+
+        package var description: String { "\(self.error)" }
+    }
+
+    /// Whether `error` means no connection was ever made (so the request was never sent).
+    private static func neverConnected(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) { return true }
+        return false
     }
 
     /// Another hub's answer, read whole.

@@ -90,10 +90,25 @@ final class ChildProcess: @unchecked Sendable {
         try await self.ended.wait { [pipes] _ in seen.increment() >= pipes }
     }
 
-    /// The first output line containing `text`, past or future.
+    /// The first output line containing `text`, past or future. Fails once the process has
+    /// ended and its output is read without such a line (it can never come then).
     @discardableResult
     func waitForLine(containing text: String) async throws -> String {
-        try await self.lines.wait { $0.contains(text) }
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask { try await self.lines.wait { $0.contains(text) } }
+            group.addTask {
+                let status = try await self.exitStatus()
+                try await self.waitForEnd()
+                if let line = self.lines.events.first(where: { $0.contains(text) }) { return line }
+                let tail = self.lines.events.suffix(15).joined(separator: "\n")
+                throw TestFailure("the process ended (\(status)) without printing \"\(text)\"; its last lines:\n\(tail)")
+            }
+            defer { group.cancelAll() }
+            while let line = try await group.next() {
+                if let line { return line }
+            }
+            throw CancellationError()
+        }
     }
 
     func signal(_ signal: Int32) {
