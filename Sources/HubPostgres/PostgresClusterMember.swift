@@ -213,7 +213,9 @@ package final class PostgresClusterMember: Service, ClusterMembership {
     private func healOwnership() async {
         guard let epoch = self.fence.epoch else { return }
         do {
-            let live = self.hooks.liveSessions().map { OwnershipChanges.Session(agent: $0.agentID.lowercased, session: $0.sessionID.lowercased) }
+            let live = self.hooks.liveSessions().map {
+                OwnershipChanges.Session(agent: $0.agentID.lowercased, session: $0.sessionID.lowercased)
+            }
             let missing = try await self.cluster.unowned(live)
             guard !missing.isEmpty else { return }
             var changes = OwnershipChanges()

@@ -59,7 +59,10 @@ extension PostgresStore: StoreStartup {
         let (code, message) =
             switch reason {
             case .restarted:
-                ("hub_restarted", "The hub stopped before this command finished; its outcome is reconciled with the agent when it reconnects")
+                (
+                    "hub_restarted",
+                    "The hub stopped before this command finished; its outcome is reconciled with the agent when it reconnects"
+                )
             case .leaseExpired:
                 (
                     "hub_lost",
