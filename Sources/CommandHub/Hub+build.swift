@@ -32,7 +32,8 @@ package func buildHub(configuration: HubConfiguration, clock: MonotonicClock, lo
     let linkServer = buildLink(configuration, fleet: fleet, store: store, tls: tls, logger: logger)
     let api = try await buildAPI(configuration, fleet: fleet, store: store, linkServer: linkServer, tls: tls, logger: logger)
     if let member = store.cluster {
-        connectCluster(member, configuration: configuration, fleet: fleet, link: linkServer.link, httpPort: api.boundPort)
+        connectCluster(
+            member, configuration: configuration, fleet: fleet, link: linkServer.link, writer: store.writer, httpPort: api.boundPort)
     }
     return Hub(configuration: configuration, store: store, fleet: fleet, linkServer: linkServer, api: api, logger: logger)
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// member may end all sessions (fenced) and queue reconciliations; its REST URL is the
 /// configured `cluster.advertise_url`, else the REST listener's own address once bound.
 func connectCluster(
-    _ member: any ClusterMembership, configuration: HubConfiguration, fleet: HubFleet, link: AgentLink, httpPort: BoundPort
+    _ member: any ClusterMembership, configuration: HubConfiguration, fleet: HubFleet, link: AgentLink, writer: StoreWriter,
+    httpPort: BoundPort
 ) {
     let registry = fleet.registry
     let sessions = Mutex<[UUID: UUID]>([:])
@@ -31,6 +32,7 @@ func connectCluster(
     hooks.isConnectedHere = { registry.session(for: $0) != nil }
     hooks.endAllSessions = { link.closeAllSessions(.storeUnavailable("this hub lost its cluster lease")) }
     hooks.reconcile = { fleet.reconciler.agentConnected($0) }
+    hooks.drainWrites = { try? await writer.flush() }
     let advertised = configuration.clusterAdvertiseURL
     let scheme = configuration.tlsCertificateFile == nil ? "http" : "https"
     let host = reachableHost(configuration.httpHost)

@@ -235,6 +235,9 @@ package final class PostgresClusterMember: Service, ClusterMembership {
         // Pending claims stay: each ended session's release follows its claim, so the pair
         // cancels out, and claims of sessions opened meanwhile are this hub's next epoch's.
         await self.hooks.endAllSessions()
+        // Everything this incarnation buffered (the ended sessions' disconnects, late results)
+        // meets the fence before a new epoch could let it through.
+        await self.hooks.drainWrites()
         while !Task.isCancelled {
             do {
                 let epoch = try await self.cluster.join(restURL: self.state.withLock { $0.restURL })

@@ -46,6 +46,8 @@ package struct ClusterHooks: Sendable {
     package var isConnectedHere: @Sendable (UUID) -> Bool = { _ in false }
     /// Ends every session (fenced): agents reconnect, to this hub or another.
     package var endAllSessions: @Sendable () async -> Void = {}
+    /// Returns once every write buffered so far was offered to the store (while fenced: refused).
+    package var drainWrites: @Sendable () async -> Void = {}
     /// Queues a reconciliation round for an agent connected here.
     package var reconcile: @Sendable (UUID) -> Void = { _ in }
     /// The REST URL other hubs forward to, once the listener is bound (its port may be 0 in
