@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// Retention in PostgreSQL, as `StoreMaintenance` does it in SQLite: finished commands and jobs
 /// past `commandRetention`, idempotency records past `idempotencyRetention`, at start-up and
 /// then hourly, in chunks. Several hubs may prune at once: the deletes do not conflict.
-package struct PostgresMaintenance: Service {
+package struct PostgresMaintenance: HistoryPruning {
     package let client: PostgresClient
     package let commandRetention: Duration
     package let idempotencyRetention: Duration
@@ -22,18 +22,8 @@ package struct PostgresMaintenance: Service {
         self.logger = logger
     }
 
-    package func run() async throws {
-        try await runUntilGracefulShutdown {
-            while true {
-                do {
-                    let pruned = try await self.prune(now: Date())
-                    if pruned > 0 { self.logger.info("pruned old history", metadata: ["rows": "\(pruned)"]) }
-                } catch {
-                    self.logger.warning("history pruning failed", metadata: ["error": "\(PostgresErrors.describe(error))"])
-                }
-                try await Task.sleep(for: .seconds(3600))
-            }
-        }
+    package func describe(_ error: any Error) -> String {
+        PostgresErrors.describe(error)
     }
 
     /// Deletes what is past retention; returns how many rows went.

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Retention: prunes finished commands and jobs older than `commandRetention` and idempotency
 /// records older than `idempotencyRetention`, at start-up and then hourly, in small chunks so
 /// the writer is never held for long.
-package struct StoreMaintenance: Service {
+package struct StoreMaintenance: HistoryPruning {
     package let database: HubDatabase
     package let commandRetention: Duration
     package let idempotencyRetention: Duration
@@ -26,18 +26,8 @@ package struct StoreMaintenance: Service {
         self.logger = logger
     }
 
-    package func run() async throws {
-        try await runUntilGracefulShutdown {
-            while true {
-                do {
-                    let pruned = try await self.prune(now: Date())
-                    if pruned > 0 { self.logger.info("pruned old history", metadata: ["rows": "\(pruned)"]) }
-                } catch {
-                    self.logger.warning("history pruning failed", metadata: ["error": "\(StoreWriter.describe(error))"])
-                }
-                try await Task.sleep(for: .seconds(3600))
-            }
-        }
+    package func describe(_ error: any Error) -> String {
+        StoreWriter.describe(error)
     }
 
     /// Deletes what is past retention; returns how many rows went.
